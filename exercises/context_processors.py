@@ -1,0 +1,6 @@
+from django.conf import settings
+
+
+def site(request):
+    """Site-wide names and origins every template may need."""
+    return {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}

@@ -1,0 +1,496 @@
+"""The exercise library: taxonomy (hubs), exercises and their ordered content."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.urls import reverse
+
+# Hub URLs share one namespace: /exercises/<body part or difficulty>, /exercises/equipment/<slug>...
+RESERVED_HUB_SLUGS = ("equipment", "muscle", "category")
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+validate_slug_format = RegexValidator(
+    SLUG_PATTERN,
+    "Use lower-case letters, digits and single hyphens, e.g. “lower-back”.",
+    code="invalid_slug",
+)
+
+
+def lower_name(name):
+    """Lower-case a name for use inside a sentence, keeping acronyms: “EZ Bar” → “EZ bar”."""
+    return " ".join(w if len(w) > 1 and w.isupper() else w.lower() for w in name.split(" "))
+
+
+def slug_constraints(prefix):
+    """Database checks every slug column carries: non-empty, lower-case, no stray characters."""
+    return [
+        models.CheckConstraint(condition=~Q(slug=""), name=f"{prefix}_slug_not_empty"),
+        models.CheckConstraint(condition=Q(slug=Lower("slug")), name=f"{prefix}_slug_lowercase"),
+        models.CheckConstraint(condition=~Q(name=""), name=f"{prefix}_name_not_empty"),
+    ]
+
+
+class Taxon(models.Model):
+    """A value of one facet (body part, muscle, ...): it has a hub page listing its exercises."""
+
+    name = models.CharField(
+        max_length=60, unique=True, help_text="As visitors see it, e.g. “Lower Back”."
+    )
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        validators=[validate_slug_format],
+        help_text="The hub page's address. Changing it keeps the old address working "
+        "(it redirects).",
+    )
+    intro = models.TextField(
+        blank=True, help_text="A short introduction shown at the top of this hub page."
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    # The query parameter (and Exercise field) this facet filters on; set by each subclass.
+    facet = ""
+    exercise_field = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def lower_name(self):
+        return lower_name(self.name)
+
+
+class BodyPart(Taxon):
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Where this body part appears in lists; lower numbers come first."
+    )
+
+    facet = exercise_field = "body_part"
+
+    class Meta(Taxon.Meta):
+        ordering = ["position", "name"]
+        constraints = [
+            *slug_constraints("bodypart"),
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_HUB_SLUGS), name="bodypart_slug_not_reserved"
+            ),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("exercises:hub", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        check_shared_hub_slug(self, Difficulty)
+
+
+class Difficulty(Taxon):
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Rank from easiest to hardest; sorting by difficulty follows it."
+    )
+
+    facet = exercise_field = "difficulty"
+
+    class Meta(Taxon.Meta):
+        verbose_name_plural = "difficulties"
+        ordering = ["position", "name"]
+        constraints = [
+            *slug_constraints("difficulty"),
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_HUB_SLUGS), name="difficulty_slug_not_reserved"
+            ),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("exercises:hub", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        check_shared_hub_slug(self, BodyPart)
+
+
+def check_shared_hub_slug(instance, other_model):
+    """Body parts and difficulties share /exercises/<slug>: refuse a slug the other one uses."""
+    if instance.slug in RESERVED_HUB_SLUGS:
+        raise ValidationError(
+            {"slug": f"“{instance.slug}” is reserved for the {instance.slug} hubs' addresses."}
+        )
+    clash = other_model.objects.filter(slug=instance.slug).first()
+    if clash:
+        raise ValidationError(
+            {
+                "slug": f"“{instance.slug}” is already the address of the "
+                f"{other_model._meta.verbose_name} “{clash}”; pick another slug."
+            }
+        )
+
+
+class Muscle(Taxon):
+    body_part = models.ForeignKey(
+        BodyPart,
+        on_delete=models.PROTECT,
+        related_name="muscles",
+        help_text="The body part this muscle belongs to.",
+    )
+
+    facet = "muscle"
+    exercise_field = "target_muscle"
+
+    class Meta(Taxon.Meta):
+        constraints = slug_constraints("muscle")
+
+    def get_absolute_url(self):
+        return reverse("exercises:muscle", args=[self.slug])
+
+
+class Equipment(Taxon):
+    facet = exercise_field = "equipment"
+
+    class Meta(Taxon.Meta):
+        verbose_name_plural = "equipment"
+        constraints = slug_constraints("equipment")
+
+    def get_absolute_url(self):
+        return reverse("exercises:equipment", args=[self.slug])
+
+
+class Category(Taxon):
+    facet = exercise_field = "category"
+
+    class Meta(Taxon.Meta):
+        verbose_name_plural = "categories"
+        constraints = slug_constraints("category")
+
+    def get_absolute_url(self):
+        return reverse("exercises:category", args=[self.slug])
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Exercise.Status.PUBLISHED)
+
+    def for_listing(self):
+        """Everything a result card shows, in one query."""
+        return self.select_related(
+            "body_part", "equipment", "target_muscle", "difficulty", "category"
+        )
+
+    def for_detail(self):
+        """Everything the exercise page and its Markdown copy show."""
+        return self.for_listing().prefetch_related(
+            Prefetch(
+                "secondary_muscle_links",
+                queryset=ExerciseSecondaryMuscle.objects.select_related("muscle"),
+            ),
+            "steps",
+            "pro_tips",
+            "common_mistakes",
+            "faqs",
+        )
+
+    def related_to(self, exercise):
+        """Other exercises ranked by similarity: target muscle weighs most, then body part,
+        equipment, difficulty and each shared secondary muscle."""
+        secondary_ids = [m.pk for m in exercise.ordered_secondary_muscles]
+
+        def score(condition, weight):
+            return models.Case(
+                models.When(condition, then=Value(weight)),
+                default=Value(0),
+                output_field=models.IntegerField(),
+            )
+
+        return (
+            self.exclude(pk=exercise.pk)
+            .annotate(
+                shared_secondary=Count(
+                    "secondary_muscle_links",
+                    filter=Q(secondary_muscle_links__muscle_id__in=secondary_ids),
+                )
+            )
+            .annotate(
+                similarity=score(Q(target_muscle_id=exercise.target_muscle_id), 16)
+                + score(Q(body_part_id=exercise.body_part_id), 8)
+                + score(Q(equipment_id=exercise.equipment_id), 4)
+                + score(Q(difficulty_id=exercise.difficulty_id), 2)
+                + F("shared_secondary")
+            )
+            .order_by("-similarity", "name")
+        )
+
+
+@dataclass(frozen=True)
+class Faq:
+    question: str
+    answer: str
+
+
+class Exercise(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    name = models.CharField(
+        max_length=200, unique=True, help_text="The exercise's name as visitors see it."
+    )
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        validators=[validate_slug_format],
+        help_text="The page's address: /exercise/<slug>. Changing it keeps the old address "
+        "working (it redirects).",
+    )
+    quick_answer = models.TextField(
+        blank=True,
+        help_text="The opening sentences of the quick answer, in your words. A generated "
+        "sentence about difficulty, equipment and muscles follows it.",
+    )
+    body_part = models.ForeignKey(
+        BodyPart, on_delete=models.PROTECT, related_name="exercises", help_text="Its hub page."
+    )
+    equipment = models.ForeignKey(
+        Equipment,
+        on_delete=models.PROTECT,
+        related_name="exercises",
+        help_text="What the exercise needs; pick “Body Weight” when it needs nothing.",
+    )
+    target_muscle = models.ForeignKey(
+        Muscle,
+        on_delete=models.PROTECT,
+        related_name="targeted_by",
+        help_text="The muscle the exercise works most.",
+    )
+    secondary_muscles = models.ManyToManyField(
+        Muscle,
+        through="ExerciseSecondaryMuscle",
+        related_name="secondary_in",
+        blank=True,
+        help_text="Other muscles it works, in the order they should be listed.",
+    )
+    difficulty = models.ForeignKey(Difficulty, on_delete=models.PROTECT, related_name="exercises")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="exercises")
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Only published exercises are shown to visitors; staff can preview drafts.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            *slug_constraints("exercise"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="exercise_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        old_slug = getattr(self, "_loaded_slug", None)
+        super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            ExerciseSlug.objects.update_or_create(slug=old_slug, defaults={"exercise": self})
+        # A live slug always wins over history (e.g. after renaming back).
+        ExerciseSlug.objects.filter(slug=self.slug).delete()
+        self._loaded_slug = self.slug
+
+    def get_absolute_url(self):
+        return reverse("exercises:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember the slug as loaded, so that save() can record a rename."""
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    def get_markdown_url(self):
+        return reverse("exercises:detail_markdown", args=[self.slug])
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def ordered_secondary_muscles(self):
+        return [link.muscle for link in self.secondary_muscle_links.all()]
+
+    @property
+    def quick_answer_summary(self):
+        """The generated sentence that follows the authored quick answer."""
+        sentence = (
+            f"{self.difficulty.name} {self.body_part.lower_name} exercise using "
+            f"{self.equipment.lower_name}. Targets {self.target_muscle.lower_name}"
+        )
+        secondaries = self.ordered_secondary_muscles
+        if secondaries:
+            sentence += ", also works " + ", ".join(m.lower_name for m in secondaries)
+        return sentence + "."
+
+    @property
+    def full_quick_answer(self):
+        parts = (self.quick_answer.strip(), self.quick_answer_summary)
+        return " ".join(part for part in parts if part)
+
+    def generated_faqs(self):
+        """The FAQ entries every exercise page answers from its attributes."""
+        target = self.target_muscle.lower_name
+        muscles = f"The {self.name} primarily targets the {target}"
+        secondaries = self.ordered_secondary_muscles
+        if secondaries:
+            muscles += ", with secondary activation in the " + ", ".join(
+                m.lower_name for m in secondaries
+            )
+        muscles += (
+            f". It's classified as a {self.category.lower_name} exercise for the "
+            f"{self.body_part.lower_name}."
+        )
+        beginner_answers = {
+            "beginner": f"Yes, the {self.name} is rated as a beginner-level exercise. "
+            f"It's a great starting point for building {target} strength.",
+            "intermediate": f"The {self.name} is rated as intermediate. Beginners should build "
+            f"a base of {target} strength with easier variations first.",
+            "advanced": f"The {self.name} is an advanced exercise. Beginners should master "
+            f"fundamental {self.body_part.lower_name} movements first.",
+        }
+        faqs = [Faq(f"What muscles does the {self.name} work?", muscles)]
+        beginner = beginner_answers.get(self.difficulty.slug)
+        if beginner:
+            faqs.append(Faq(f"Is the {self.name} good for beginners?", beginner))
+        return faqs
+
+    def all_faqs(self):
+        """Authored entries first, then the generated ones, as the page shows them."""
+        return [Faq(f.question, f.answer) for f in self.faqs.all()] + self.generated_faqs()
+
+
+class ExerciseSlug(models.Model):
+    """An address an exercise used to have: it redirects to the exercise, or is gone (410)."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    exercise = models.ForeignKey(
+        Exercise,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="old_slugs",
+        help_text="Empty once the exercise is deleted: the address then answers “410 Gone”.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "old exercise address"
+
+    def __str__(self):
+        return self.slug
+
+
+class ExerciseSecondaryMuscle(models.Model):
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="secondary_muscle_links"
+    )
+    muscle = models.ForeignKey(Muscle, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Listing order; lower numbers come first."
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "secondary muscle"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "muscle"], name="secondary_muscle_once_per_exercise"
+            )
+        ]
+
+    def __str__(self):
+        return self.muscle.name
+
+
+class ExerciseItem(models.Model):
+    """One entry of an exercise's ordered list (steps, tips, mistakes, FAQs)."""
+
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Listing order; lower numbers come first."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Step(ExerciseItem):
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="steps")
+    text = models.TextField(help_text="One instruction, written as a full sentence.")
+
+    class Meta(ExerciseItem.Meta):
+        verbose_name = "how-to step"
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="step_text_not_empty")]
+
+    def __str__(self):
+        return self.text
+
+
+class ProTip(ExerciseItem):
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="pro_tips")
+    text = models.TextField(help_text="One tip, written as a full sentence.")
+
+    class Meta(ExerciseItem.Meta):
+        verbose_name = "pro tip"
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="protip_text_not_empty")]
+
+    def __str__(self):
+        return self.text
+
+
+class CommonMistake(ExerciseItem):
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="common_mistakes")
+    text = models.TextField(help_text="One mistake to avoid, written as a full sentence.")
+
+    class Meta(ExerciseItem.Meta):
+        verbose_name = "common mistake"
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="mistake_text_not_empty")]
+
+    def __str__(self):
+        return self.text
+
+
+class FAQ(ExerciseItem):
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=300, help_text="The question, as a visitor asks it.")
+    answer = models.TextField(help_text="A complete answer; shown in full, never collapsed.")
+
+    class Meta(ExerciseItem.Meta):
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+        constraints = [
+            models.CheckConstraint(condition=~Q(question=""), name="faq_question_not_empty"),
+            models.CheckConstraint(condition=~Q(answer=""), name="faq_answer_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.question
+
+
+@receiver(post_delete, sender=Exercise)
+def remember_deleted_exercise(sender, instance, **kwargs):
+    """A deleted exercise's address answers “410 Gone” instead of a plain 404."""
+    ExerciseSlug.objects.update_or_create(slug=instance.slug, defaults={"exercise": None})

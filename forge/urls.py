@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Forge exercise library"
+admin.site.site_title = "Forge admin"
+admin.site.index_title = "Library content"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("exercises.urls")),
+]
