@@ -1,0 +1,19 @@
+# The few commands a newcomer needs; the logic lives in bin/ so it can be read.
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format
+
+help: ## List the commands
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+run: ## Set up (venv, database, starter library) and serve on http://127.0.0.1:8000
+	@bin/run
+
+test: ## Run the whole test suite; ARGS="-k admin" passes options to pytest
+	@bin/test $(ARGS)
+
+lint: ## ruff check and ruff format --check, as CI runs them
+	@bin/lint
+
+format: ## Let ruff fix and format the code
+	@bin/format
