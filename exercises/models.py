@@ -53,9 +53,12 @@ class Taxon(models.Model):
     )
     updated = models.DateTimeField(auto_now=True)
 
-    # The query parameter (and Exercise field) this facet filters on; set by each subclass.
+    # The query parameter this facet filters on, the Exercise field behind it, the reverse
+    # relation from the taxonomy to its exercises and the URL name of its hub page.
     facet = ""
     exercise_field = ""
+    exercise_relation = "exercises"
+    hub_url_name = ""
 
     class Meta:
         abstract = True
@@ -63,6 +66,12 @@ class Taxon(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse(self.hub_url_name, args=[self.slug])
+
+    def get_markdown_url(self):
+        return reverse(self.hub_url_name + "_markdown", args=[self.slug])
 
     @property
     def lower_name(self):
@@ -75,6 +84,7 @@ class BodyPart(Taxon):
     )
 
     facet = exercise_field = "body_part"
+    hub_url_name = "exercises:hub"
 
     class Meta(Taxon.Meta):
         ordering = ["position", "name"]
@@ -84,9 +94,6 @@ class BodyPart(Taxon):
                 condition=~Q(slug__in=RESERVED_HUB_SLUGS), name="bodypart_slug_not_reserved"
             ),
         ]
-
-    def get_absolute_url(self):
-        return reverse("exercises:hub", args=[self.slug])
 
     def clean(self):
         super().clean()
@@ -99,6 +106,7 @@ class Difficulty(Taxon):
     )
 
     facet = exercise_field = "difficulty"
+    hub_url_name = "exercises:hub"
 
     class Meta(Taxon.Meta):
         verbose_name_plural = "difficulties"
@@ -109,9 +117,6 @@ class Difficulty(Taxon):
                 condition=~Q(slug__in=RESERVED_HUB_SLUGS), name="difficulty_slug_not_reserved"
             ),
         ]
-
-    def get_absolute_url(self):
-        return reverse("exercises:hub", args=[self.slug])
 
     def clean(self):
         super().clean()
@@ -144,34 +149,29 @@ class Muscle(Taxon):
 
     facet = "muscle"
     exercise_field = "target_muscle"
+    exercise_relation = "targeted_by"
+    hub_url_name = "exercises:muscle"
 
     class Meta(Taxon.Meta):
         constraints = slug_constraints("muscle")
 
-    def get_absolute_url(self):
-        return reverse("exercises:muscle", args=[self.slug])
-
 
 class Equipment(Taxon):
     facet = exercise_field = "equipment"
+    hub_url_name = "exercises:equipment"
 
     class Meta(Taxon.Meta):
         verbose_name_plural = "equipment"
         constraints = slug_constraints("equipment")
 
-    def get_absolute_url(self):
-        return reverse("exercises:equipment", args=[self.slug])
-
 
 class Category(Taxon):
     facet = exercise_field = "category"
+    hub_url_name = "exercises:category"
 
     class Meta(Taxon.Meta):
         verbose_name_plural = "categories"
         constraints = slug_constraints("category")
-
-    def get_absolute_url(self):
-        return reverse("exercises:category", args=[self.slug])
 
 
 class ExerciseQuerySet(models.QuerySet):
@@ -196,6 +196,12 @@ class ExerciseQuerySet(models.QuerySet):
             "common_mistakes",
             "faqs",
         )
+
+    def search(self, text):
+        """Exercises whose name or quick answer contains every word of the text."""
+        for word in text.split():
+            self = self.filter(Q(name__icontains=word) | Q(quick_answer__icontains=word))
+        return self
 
     def related_to(self, exercise):
         """Other exercises ranked by similarity: target muscle weighs most, then body part,
