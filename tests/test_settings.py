@@ -1,0 +1,140 @@
+"""Settings from the environment: safe local defaults, loud refusals in production."""
+
+import os
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SETTINGS_FILE = BASE_DIR / "forge" / "settings.py"
+
+# The variables settings.py reads, cleared so that the environment the suite runs in (such as
+# DATABASE_URL in the PostgreSQL pass) cannot leak in: every upper-case name quoted in the file,
+# plus DATABASE_URL, which dj-database-url reads by itself.
+SETTINGS_VARIABLES = {
+    "DATABASE_URL",
+    *re.findall(r'"([A-Z][A-Z0-9_]+)"', SETTINGS_FILE.read_text(encoding="utf-8")),
+}
+
+PRODUCTION = {
+    "FORGE_ENV": "production",
+    "SECRET_KEY": "q8Vt-3mZr0Lk_9xWp2sNe7Hc4Jb6Yd1Fa5Gu0Ti8Ko3Ql7Rn2Ms9Pv4Xw6Zy1A",
+    "ALLOWED_HOSTS": "forgetrainer.ai,www.forgetrainer.ai",
+    "SITE_URL": "https://forgetrainer.ai",
+}
+
+
+@pytest.fixture
+def load_settings(monkeypatch):
+    """Evaluate forge/settings.py afresh under the given variables; return its names."""
+    for name in SETTINGS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+    def load(**variables):
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS_FILE))
+
+    return load
+
+
+def manage(*args, **variables):
+    """Run manage.py in a fresh process with only the given settings variables."""
+    environ = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environ | variables,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SECRET_KEY": ""}, "needs SECRET_KEY set to a random value of 50+ characters"),
+        ({"SECRET_KEY": "too-short-to-be-a-real-key"}, "needs SECRET_KEY"),
+        ({"ALLOWED_HOSTS": ""}, "needs ALLOWED_HOSTS"),
+        ({"SITE_URL": "http://forgetrainer.ai"}, "needs SITE_URL, an https:// origin"),
+        ({"DEBUG": "true"}, "DEBUG must be off"),
+    ],
+    ids=["no-secret-key", "short-secret-key", "no-allowed-hosts", "http-site-url", "debug"],
+)
+def test_production_refuses_to_start_when_misconfigured(change, message):
+    result = manage("check", **(PRODUCTION | change))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_local_defaults_need_no_configuration(load_settings):
+    settings = load_settings()
+    assert settings["DEBUG"] is False
+    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert "127.0.0.1" in settings["ALLOWED_HOSTS"]
+    assert settings["SITE_URL"] == "http://127.0.0.1:8000"
+    assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("False", False), ("false", False), ("0", False), ("", False), ("True", True), ("on", True)],
+)
+def test_debug_reads_booleans_by_meaning(load_settings, value, expected):
+    assert load_settings(DEBUG=value)["DEBUG"] is expected
+
+
+def test_a_value_that_is_not_a_boolean_is_a_clear_error(load_settings):
+    with pytest.raises(ImproperlyConfigured, match="DEBUG must be true or false, not 'maybe'"):
+        load_settings(DEBUG="maybe")
+
+
+def test_redis_url_switches_the_cache_to_redis(load_settings):
+    cache = load_settings(REDIS_URL="redis://127.0.0.1:6379/3")["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://127.0.0.1:6379/3"
+    assert cache["KEY_PREFIX"] == "forge-development"
+
+
+def test_cache_key_prefix_keeps_environments_apart(load_settings):
+    settings = load_settings(REDIS_URL="redis://127.0.0.1:6379/0", CACHE_KEY_PREFIX="staging")
+    assert settings["CACHES"]["default"]["KEY_PREFIX"] == "staging"
+
+
+def test_database_url_is_honoured(load_settings):
+    settings = load_settings(
+        DATABASE_URL="postgres://forge:secret@db.internal:5433/library", CONN_MAX_AGE="60"
+    )
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["NAME"], database["USER"], database["PASSWORD"]) == (
+        "library",
+        "forge",
+        "secret",
+    )
+    assert (database["HOST"], database["PORT"]) == ("db.internal", 5433)
+    assert database["CONN_MAX_AGE"] == 60
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_production_keeps_connections_and_serves_compressed_static_files(load_settings):
+    settings = load_settings(**PRODUCTION)
+    assert settings["DATABASES"]["default"]["CONN_MAX_AGE"] == 600
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert settings["CSRF_TRUSTED_ORIGINS"] == ["https://forgetrainer.ai"]
