@@ -197,6 +197,16 @@ class ExerciseQuerySet(models.QuerySet):
             "faqs",
         )
 
+    def combinations(self, min_size):
+        """{(body part slug, equipment slug): count} for pairs with at least min_size exercises."""
+        rows = (
+            self.order_by()
+            .values_list("body_part__slug", "equipment__slug")
+            .annotate(count=Count("pk"))
+            .filter(count__gte=min_size)
+        )
+        return {(body_part, equipment): count for body_part, equipment, count in rows}
+
     def search(self, text):
         """Exercises whose name or quick answer contains every word of the text."""
         for word in text.split():
@@ -381,6 +391,13 @@ class Exercise(models.Model):
         if beginner:
             faqs.append(Faq(f"Is the {self.name} good for beginners?", beginner))
         return faqs
+
+    def hub_links(self):
+        """(label, url) of the hubs this exercise belongs to, as “Related exercises” lists them."""
+        return [
+            (f"More {taxon.name} Exercises", taxon.get_absolute_url())
+            for taxon in (self.body_part, self.equipment, self.target_muscle)
+        ]
 
     def all_faqs(self):
         """Authored entries first, then the generated ones, as the page shows them."""

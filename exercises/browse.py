@@ -1,0 +1,236 @@
+"""One browse request: filter state → canonical address, facet counts, results page.
+
+Every state of the faceted browse has exactly one address. A state with a single facet value is
+its hub (/exercises/back), a body part with one equipment is a combination hub when it has
+enough exercises (/exercises/back/barbell), and everything else is the library with query
+parameters (/exercises?body_part=back&difficulty=beginner), which is never indexed.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, InvalidPage, Paginator
+from django.http import Http404
+from django.urls import reverse
+
+from .filters import FACET_LABELS, FACETS, BrowseState, ExerciseFilter
+from .models import Exercise
+
+PAGE_SIZE = 24
+MIN_COMBINATION_SIZE = 5
+
+
+def state_path(state, combinations):
+    """The path (and query string) that shows a browse state."""
+    facets = state.facets
+    if not state.q and not state.sort:
+        if len(facets) == 1:
+            ((facet, values),) = facets.items()
+            if len(values) == 1:
+                return reverse(FACETS[facet].hub_url_name, args=values)
+        if facets.keys() == {"body_part", "equipment"}:
+            pair = (*facets["body_part"], *facets["equipment"])
+            if pair in combinations:
+                return reverse("exercises:combination", args=pair)
+    query = [(facet, slug) for facet in FACETS for slug in facets.get(facet, [])]
+    query += [(name, value) for name, value in (("q", state.q), ("sort", state.sort)) if value]
+    path = reverse("exercises:library")
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def with_page(url, page_number):
+    if page_number == 1:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}page={page_number}"
+
+
+def markdown_path(url):
+    path, sep, query = url.partition("?")
+    return f"{path}.md{sep}{query}"
+
+
+@dataclass
+class FacetOption:
+    value: object
+    count: int
+    selected: bool
+    url: str
+
+    @property
+    def indexable(self):
+        return "?" not in self.url
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    label: str
+    options: list
+
+
+class Browse:
+    """Resolve, count and page one browse request; raise Http404 for anything unknown."""
+
+    def __init__(self, params, fixed=None, *, combination=False):
+        data = params.copy()
+        for facet, slug in (fixed or {}).items():
+            data.setlist(facet, [slug, *[v for v in data.getlist(facet) if v != slug]])
+        queryset = Exercise.objects.published().for_listing()
+        self.filterset = ExerciseFilter(data, queryset=queryset)
+        if not self.filterset.is_valid():
+            raise Http404("Unknown filter value.")
+        cleaned = self.filterset.form.cleaned_data
+        self.state = BrowseState(self.filterset.selected(), cleaned["q"], cleaned["sort"])
+        self.page_number = self._page_number(params.get("page"))
+
+        # One query per facet: every value with its count under the other filters.
+        self.facet_values = {facet: list(self.filterset.facet_values(facet)) for facet in FACETS}
+        for facet, slugs in self.state.facets.items():
+            known = {value.slug for value in self.facet_values[facet]}
+            if not set(slugs) <= known:
+                raise Http404(f"Unknown {FACET_LABELS[facet].lower()}.")
+        self.combinations = Exercise.objects.published().combinations(MIN_COMBINATION_SIZE)
+        if combination and tuple(fixed.values()) not in self.combinations:
+            raise Http404("Too few exercises for this combination.")
+
+        self.url = state_path(self.state, self.combinations)
+        self.page_url = with_page(self.url, self.page_number)
+
+    @staticmethod
+    def _page_number(raw):
+        if raw is None:
+            return 1
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+            raise Http404("Not a page number.")
+        return int(raw)
+
+    def redirect_to(self, request_path, markdown):
+        """Where to send the visitor when this state has another canonical address, or None."""
+        wanted = markdown_path(self.page_url) if markdown else self.page_url
+        path = wanted.partition("?")[0]
+        explicit_first_page = "page" in self.filterset.data and self.page_number == 1
+        if path != request_path or explicit_first_page:
+            return wanted
+        return None
+
+    def paginate(self, per_page=PAGE_SIZE):
+        paginator = Paginator(self.filterset.qs, per_page)
+        try:
+            return paginator.page(self.page_number)
+        except (EmptyPage, InvalidPage):
+            raise Http404("No such page.") from None
+
+    def all_results(self):
+        return self.filterset.qs
+
+    # What the page shows about the state.
+    def selected_values(self, facet):
+        slugs = self.state.facets.get(facet, [])
+        return [value for value in self.facet_values[facet] if value.slug in slugs]
+
+    @property
+    def hub(self):
+        """The taxonomy value whose hub this page is, or None."""
+        if self.state.q or self.state.sort or len(self.state.facets) != 1:
+            return None
+        ((facet, slugs),) = self.state.facets.items()
+        return self.selected_values(facet)[0] if len(slugs) == 1 else None
+
+    @property
+    def combination(self):
+        """(body part, equipment) when this page is a combination hub, else None."""
+        if "?" in self.url or self.hub or not self.state.facets:
+            return None
+        return self.selected_values("body_part")[0], self.selected_values("equipment")[0]
+
+    @property
+    def indexable(self):
+        return "?" not in self.url
+
+    def facet_groups(self):
+        groups = []
+        for facet, values in self.facet_values.items():
+            selected = self.state.facets.get(facet, [])
+            options = [
+                FacetOption(
+                    value,
+                    value.count,
+                    value.slug in selected,
+                    state_path(self.state.toggled(facet, value.slug), self.combinations),
+                )
+                for value in values
+                if value.count or value.slug in selected
+            ]
+            if options:
+                groups.append(FacetGroup(facet, FACET_LABELS[facet], options))
+        return groups
+
+    def active_filters(self):
+        """Chips for each selected value and the search, each with the address without it."""
+        chips = []
+        for facet in self.state.facets:
+            for value in self.selected_values(facet):
+                url = state_path(self.state.toggled(facet, value.slug), self.combinations)
+                chips.append((f"{FACET_LABELS[facet]}: {value.name}", url))
+        if self.state.q:
+            without_q = BrowseState(self.state.facets, "", self.state.sort)
+            chips.append((f"Search: {self.state.q}", state_path(without_q, self.combinations)))
+        return chips
+
+    def sort_url(self, sort):
+        state = BrowseState(self.state.facets, self.state.q, sort)
+        return state_path(state, self.combinations)
+
+    # Words and links describing the page.
+    @property
+    def heading(self):
+        if self.hub:
+            return f"{self.hub.name} Exercises"
+        if self.combination:
+            body_part, equipment = self.combination
+            return f"{body_part.name} Exercises with {equipment.name}"
+        return "Exercise Library"
+
+    @property
+    def title(self):
+        return self.heading if self.indexable else f"{self.heading}: filtered results"
+
+    @property
+    def intro(self):
+        if self.hub:
+            return self.hub.intro
+        if self.combination:
+            body_part, equipment = self.combination
+            return (
+                f"{body_part.name} exercises you can do with {equipment.lower_name}, "
+                "each with step-by-step instructions, tips and common mistakes."
+            )
+        if not self.state.is_filtered:
+            return (
+                "Every exercise with step-by-step instructions, pro tips, common mistakes "
+                "and answers to common questions. Filter by body part, equipment, muscle, "
+                "difficulty or category."
+            )
+        return ""
+
+    @property
+    def description(self):
+        return self.intro or f"{self.heading}: exercises matching your filters."
+
+    @property
+    def markdown_url(self):
+        return markdown_path(self.url)
+
+    @property
+    def breadcrumbs(self):
+        crumbs = [("Exercises", reverse("exercises:library"))]
+        if self.hub:
+            crumbs.append((self.hub.name, None))
+        elif self.combination:
+            body_part, equipment = self.combination
+            crumbs += [(body_part.name, body_part.get_absolute_url()), (equipment.name, None)]
+        elif self.state.is_filtered:
+            crumbs.append(("Filtered results", None))
+        else:
+            crumbs[-1] = ("Exercises", None)
+        return crumbs
