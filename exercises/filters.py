@@ -129,9 +129,7 @@ class BrowseState:
         return BrowseState({k: v for k, v in facets.items() if v}, self.q, self.sort)
 
     def without(self, facet):
-        return BrowseState(
-            {k: v for k, v in self.facets.items() if k != facet}, self.q, self.sort
-        )
+        return BrowseState({k: v for k, v in self.facets.items() if k != facet}, self.q, self.sort)
 
     @property
     def is_filtered(self):
