@@ -1,0 +1,345 @@
+"""The trainers' admin: exercises with their ordered content, the taxonomy and old addresses."""
+
+from math import inf
+
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.db import models, transaction
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
+
+from .models import (
+    FAQ,
+    BodyPart,
+    Category,
+    CommonMistake,
+    Difficulty,
+    Equipment,
+    Exercise,
+    ExerciseSecondaryMuscle,
+    ExerciseSlug,
+    Muscle,
+    ProTip,
+    Step,
+)
+
+POSITION_HELP = (
+    "Lower numbers come first. Leave 0 on a new row to add it at the end; type a number to "
+    "put the row at that place. Rows are renumbered 1, 2, 3… when you save."
+)
+
+
+class PositionedInlineFormSet(BaseInlineFormSet):
+    """Save ordered rows in the order the trainer means, then number them 1, 2, 3…
+
+    A row's number decides its place. A new row left at 0 goes to the end, rows entered together
+    keep the order they were entered in, and a new or renumbered row goes before an unchanged row
+    holding the same number (typing 2 means "make this the second one").
+    """
+
+    def save(self, commit=True):
+        saved = super().save(commit=commit)
+        if commit:
+            self.renumber()
+        return saved
+
+    def renumber(self):
+        deleted = set(self.deleted_forms)
+        rows = []
+        for index, form in enumerate(self.forms):
+            row = form.instance
+            if row.pk is None or form in deleted:
+                continue  # an empty extra row, or one deleted just now
+            is_new = index >= self.initial_form_count()
+            moved = is_new or "position" in form.changed_data
+            number = inf if is_new and row.position == 0 else row.position
+            rows.append(((number, not moved, index), row))
+        rows.sort(key=lambda entry: entry[0])
+        for place, (_, row) in enumerate(rows, start=1):
+            if row.position != place:
+                row.position = place
+                row.save(update_fields=["position"])
+
+
+class SecondaryMuscleFormSet(PositionedInlineFormSet):
+    def clean(self):
+        """Refuse the target muscle as a secondary muscle: the page would list it twice."""
+        super().clean()
+        target_id = self.instance.target_muscle_id
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            muscle = getattr(form, "cleaned_data", {}).get("muscle")
+            if muscle is not None and muscle.pk == target_id:
+                form.add_error(
+                    "muscle",
+                    f"{muscle} is this exercise's target muscle; list only other muscles "
+                    "as secondary muscles.",
+                )
+
+
+class PositionedInline(admin.TabularInline):
+    """An exercise's ordered rows, edited in a table with an explicit position column."""
+
+    formset = PositionedInlineFormSet
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 2})}}
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj else 1  # a blank row to start a new exercise; "Add another" after that
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "position":
+            field.help_text = POSITION_HELP
+        return field
+
+
+class SecondaryMuscleInline(PositionedInline):
+    model = ExerciseSecondaryMuscle
+    formset = SecondaryMuscleFormSet
+    fields = ["position", "muscle"]
+    autocomplete_fields = ["muscle"]
+
+
+class StepInline(PositionedInline):
+    model = Step
+    fields = ["position", "text"]
+
+
+class ProTipInline(PositionedInline):
+    model = ProTip
+    fields = ["position", "text"]
+
+
+class CommonMistakeInline(PositionedInline):
+    model = CommonMistake
+    fields = ["position", "text"]
+
+
+class FAQInline(PositionedInline):
+    model = FAQ
+    fields = ["position", "question", "answer"]
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "body_part",
+        "target_muscle",
+        "equipment",
+        "difficulty",
+        "status",
+        "updated",
+    ]
+    list_filter = ["status", "body_part", "target_muscle", "equipment", "difficulty", "category"]
+    list_select_related = ["body_part", "target_muscle", "equipment", "difficulty"]
+    search_fields = ["name", "slug"]
+    actions = ["publish", "unpublish"]
+    save_on_top = True
+
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ["target_muscle", "equipment"]
+    radio_fields = {"status": admin.HORIZONTAL, "difficulty": admin.HORIZONTAL}
+    readonly_fields = ["generated_summary", "old_addresses", "created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "status", "old_addresses"]}),
+        ("Quick answer", {"fields": ["quick_answer", "generated_summary"]}),
+        (
+            "Classification",
+            {
+                "fields": ["body_part", "target_muscle", "equipment", "difficulty", "category"],
+                "description": "Secondary muscles are listed below the classification.",
+            },
+        ),
+        ("Timestamps", {"fields": ["created", "updated"], "classes": ["collapse"]}),
+    ]
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 4})}}
+    inlines = [SecondaryMuscleInline, StepInline, ProTipInline, CommonMistakeInline, FAQInline]
+
+    def view_on_site(self, obj):
+        # The public page itself (drafts are shown to logged-in staff as a preview), rather than
+        # the admin's content-type redirect.
+        return obj.get_absolute_url()
+
+    @admin.display(description="Generated sentence")
+    def generated_summary(self, obj):
+        if obj.pk is None:
+            return "Written from the classification and secondary muscles once you save."
+        return obj.quick_answer_summary
+
+    @admin.display(description="Old addresses")
+    def old_addresses(self, obj):
+        slugs = list(obj.old_slugs.values_list("slug", flat=True)) if obj.pk else []
+        if not slugs:
+            return "None. If you change the slug, the old address will redirect here."
+        return format_html_join(
+            ", ", "<code>/exercise/{}</code>", ((slug,) for slug in slugs)
+        ) + format_html(" {} here.", "redirects" if len(slugs) == 1 else "redirect")
+
+    @admin.action(
+        description="Publish",
+        description_plural="Publish selected %(verbose_name_plural)s",
+        permissions=["change"],
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
+    def publish(self, request, queryset):
+        self.set_status(request, queryset, Exercise.Status.PUBLISHED)
+
+    @admin.action(
+        description="Unpublish (back to draft)",
+        description_plural="Unpublish selected %(verbose_name_plural)s (back to draft)",
+        permissions=["change"],
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
+    def unpublish(self, request, queryset):
+        self.set_status(request, queryset, Exercise.Status.DRAFT)
+
+    def set_status(self, request, queryset, status):
+        """Save each exercise that changes, so `updated`, signals and the history stay right."""
+        changed = 0
+        with transaction.atomic():
+            for exercise in queryset.exclude(status=status):
+                exercise.status = status
+                exercise.save(update_fields=["status", "updated"])
+                self.log_change(request, exercise, [{"changed": {"fields": ["Status"]}}])
+                changed += 1
+        label = Exercise.Status(status).label.lower()
+        if changed:
+            message = ngettext(
+                "%(count)d exercise is now %(status)s.",
+                "%(count)d exercises are now %(status)s.",
+                changed,
+            ) % {"count": changed, "status": label}
+            self.message_user(request, message, messages.SUCCESS)
+        else:
+            self.message_user(
+                request, f"Nothing changed: the selection was already {label}.", messages.INFO
+            )
+
+
+class TaxonAdmin(admin.ModelAdmin):
+    """Shared by every facet: name, slug and how many exercises use it."""
+
+    list_display = ["name", "slug", "exercise_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        relation = self.model.exercise_relation
+        queryset = super().get_queryset(request)
+        # A GROUP BY query drops Meta.ordering: restate it for the autocomplete's pages.
+        return queryset.annotate(exercise_total=Count(relation, distinct=True)).order_by(
+            *queryset.query.order_by or self.model._meta.ordering
+        )
+
+    @admin.display(description="Exercises", ordering="exercise_total")
+    def exercise_count(self, obj):
+        return obj.exercise_total
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
+
+
+class PositionedTaxonAdmin(TaxonAdmin):
+    list_display = ["name", "slug", "position", "exercise_count"]
+    list_editable = ["position"]
+    fields = ["name", "slug", "position", "intro"]
+
+
+@admin.register(BodyPart)
+class BodyPartAdmin(PositionedTaxonAdmin):
+    pass
+
+
+@admin.register(Difficulty)
+class DifficultyAdmin(PositionedTaxonAdmin):
+    pass
+
+
+@admin.register(Muscle)
+class MuscleAdmin(TaxonAdmin):
+    list_display = ["name", "slug", "body_part", "exercise_count", "secondary_count"]
+    list_filter = ["body_part"]
+    list_select_related = ["body_part"]
+    fields = ["name", "slug", "body_part", "intro"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(secondary_total=Count("secondary_in", distinct=True))
+        )
+
+    @admin.display(description="Exercises (target)", ordering="exercise_total")
+    def exercise_count(self, obj):
+        return obj.exercise_total
+
+    @admin.display(description="Also works it", ordering="secondary_total")
+    def secondary_count(self, obj):
+        return obj.secondary_total
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(TaxonAdmin):
+    fields = ["name", "slug", "intro"]
+
+
+@admin.register(Category)
+class CategoryAdmin(TaxonAdmin):
+    fields = ["name", "slug", "intro"]
+
+
+class AnswerFilter(admin.SimpleListFilter):
+    title = "answer"
+    parameter_name = "answer"
+
+    def lookups(self, request, model_admin):
+        return [("redirect", "Redirects to an exercise"), ("gone", "Gone (exercise deleted)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "redirect":
+            return queryset.filter(exercise__isnull=False)
+        if self.value() == "gone":
+            return queryset.filter(exercise__isnull=True)
+        return queryset
+
+
+@admin.register(ExerciseSlug)
+class ExerciseSlugAdmin(admin.ModelAdmin):
+    """Old exercise addresses, kept by the exercises themselves: readable, never hand-edited."""
+
+    list_display = ["old_address", "answer", "created"]
+    list_filter = [AnswerFilter]
+    list_select_related = ["exercise"]
+    search_fields = ["slug", "exercise__name", "exercise__slug"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Old address", ordering="slug")
+    def old_address(self, obj):
+        return f"/exercise/{obj.slug}"
+
+    @admin.display(description="Answers with")
+    def answer(self, obj):
+        if obj.exercise is None:
+            return "410 Gone: the exercise was deleted"
+        url = reverse("admin:exercises_exercise_change", args=[obj.exercise.pk])
+        return format_html(
+            "301 redirect to <a href='{}'>{}</a> (<code>{}</code>)",
+            url,
+            obj.exercise,
+            obj.exercise.get_absolute_url(),
+        )
