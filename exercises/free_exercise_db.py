@@ -7,6 +7,8 @@ import json
 
 from django.utils.text import slugify
 
+from .library_format import Record, label
+
 MUSCLES = {
     "abdominals": "abs",
     "abductors": "abductors",
@@ -51,7 +53,7 @@ CATEGORIES = {
     "stretching": "stretching",
     "strongman": "strongman",
 }
-# Source field, its vocabulary, the Forge field it fills and the taxonomy list it names.
+# Source field: its vocabulary, the Forge field it fills and the taxonomy list it names.
 VOCABULARIES = {
     "equipment": (EQUIPMENT, "equipment", "equipment"),
     "level": (LEVELS, "difficulty", "difficulties"),
@@ -76,7 +78,7 @@ def looks_like(data):
 
 
 def to_forge(data, taxonomy):
-    """Forge exercise records, as (label, record) pairs, for a free-exercise-db list.
+    """Forge exercise records for a free-exercise-db list.
 
     ``taxonomy`` holds the database's slugs by section; for muscles it maps each slug to its
     body part's slug. Raises ConversionError listing every record it cannot map.
@@ -85,11 +87,10 @@ def to_forge(data, taxonomy):
         raise ConversionError(["a free-exercise-db file is a JSON list of exercises"])
     errors, missing, records = [], set(), []
     for index, item in enumerate(data):
-        name = item.get("name") if isinstance(item, dict) else None
-        label = f"[{index}]" + (f" {json.dumps(name, ensure_ascii=False)}" if name else "")
-        record = convert(item, label, taxonomy, errors, missing)
+        place = label("", index, item)
+        record = convert(item, place, taxonomy, errors, missing)
         if record is not None:
-            records.append((label, record))
+            records.append(Record(place, record))
     if missing:
         errors.insert(
             0,
@@ -102,65 +103,55 @@ def to_forge(data, taxonomy):
     return records
 
 
-def convert(item, label, taxonomy, errors, missing):
+def convert(item, place, taxonomy, errors, missing):
     """One source object as a Forge exercise record, or None after noting its problems."""
-    before = len(errors)
     if not isinstance(item, dict):
-        errors.append(f"{label}: must be an object")
+        errors.append(f"{place}: must be an object")
         return None
+    before = len(errors)
     name = item.get("name")
-    if not isinstance(name, str) or not name.strip():
-        errors.append(f"{label}: name is required")
+    if not isinstance(name, str) or not slugify(name):
+        errors.append(f"{place}: name is required and needs a letter or digit")
         return None
-    name = name.strip()
-    record = {"name": name, "slug": slugify(name)}
 
-    def known(section, slug):
+    def lookup(source, value, vocabulary, section):
+        """The Forge slug for a source value, noting unknown values and missing taxonomy."""
+        if not isinstance(value, str | None) or value not in vocabulary:
+            errors.append(
+                f"{place}: {source} {json.dumps(value)} is not a known free-exercise-db value"
+            )
+            return None
+        slug = vocabulary[value]
         if slug not in taxonomy[section]:
             missing.add(f'{section} "{slug}"')
         return slug
 
-    def muscles(field):
-        values = item.get(field)
+    muscles = {}
+    for source in ("primaryMuscles", "secondaryMuscles"):
+        values = item.get(source)
         if not isinstance(values, list):
-            errors.append(f"{label}: {field} must be a list of muscle names")
-            return []
-        slugs = []
-        for value in values:
-            if value not in MUSCLES:
-                errors.append(f"{label}: {field} {json.dumps(value)} is not a known muscle")
-            else:
-                slugs.append(known("muscles", MUSCLES[value]))
-        return slugs
-
-    primary = muscles("primaryMuscles")
-    secondary = muscles("secondaryMuscles")
-    if not primary and isinstance(item.get("primaryMuscles"), list):
-        errors.append(f"{label}: primaryMuscles is empty")
+            errors.append(f"{place}: {source} must be a list of muscle names")
+            values = []
+        muscles[source] = [lookup(source, value, MUSCLES, "muscles") for value in values]
+    if isinstance(item.get("primaryMuscles"), list) and not item["primaryMuscles"]:
+        errors.append(f"{place}: primaryMuscles is empty")
+    record = {"name": name.strip(), "slug": slugify(name)}
     for source, (vocabulary, target, section) in VOCABULARIES.items():
-        value = item.get(source)
-        if value not in vocabulary:  # A missing "equipment" is None, which means body weight.
-            errors.append(
-                f"{label}: {source} {json.dumps(value)} is not a known free-exercise-db {source}"
-            )
-        else:
-            record[target] = known(section, vocabulary[value])
+        # A missing value reads as None, which for "equipment" means body weight.
+        record[target] = lookup(source, item.get(source), vocabulary, section)
     instructions = item.get("instructions", [])
     if not isinstance(instructions, list) or not all(isinstance(i, str) for i in instructions):
-        errors.append(f"{label}: instructions must be a list of strings")
+        errors.append(f"{place}: instructions must be a list of strings")
     if len(errors) > before:
         return None
-    target_muscle = primary[0]
+    target_muscle, *other_primary = muscles["primaryMuscles"]
     # Further primary muscles lead the secondary ones; the target and repeats are dropped.
-    ordered = [m for m in dict.fromkeys(primary[1:] + secondary) if m != target_muscle]
+    secondary = dict.fromkeys(other_primary + muscles["secondaryMuscles"])
+    secondary.pop(target_muscle, None)
     return {
-        "name": name,
-        "slug": record["slug"],
-        "body_part": taxonomy["muscles"].get(target_muscle) or "",
-        "equipment": record["equipment"],
+        **record,
+        "body_part": taxonomy["muscles"].get(target_muscle, ""),
         "target_muscle": target_muscle,
-        "secondary_muscles": ordered,
-        "difficulty": record["difficulty"],
-        "category": record["category"],
+        "secondary_muscles": list(secondary),
         "steps": [step.strip() for step in instructions if step.strip()],
     }

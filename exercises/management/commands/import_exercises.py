@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from exercises.library_format import FORMATS, LibraryError, import_library, parse
+from exercises.library_format import LibraryError, parse
+from exercises.library_import import FORMATS, import_library
 from exercises.models import Exercise
 
 KINDS = {
@@ -17,6 +18,24 @@ KINDS = {
     "categories": "categories",
     "exercises": "exercises",
 }
+
+
+class ProgressStream:
+    """Pass tqdm's in-place redraws to stderr without the newline and colour that Django's
+    OutputWrapper adds to every write."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+        self.encoding = getattr(wrapper, "encoding", None)
+
+    def write(self, text):
+        self.wrapper.write(text, style_func=str, ending="")
+
+    def flush(self):
+        self.wrapper.flush()
+
+    def isatty(self):
+        return self.wrapper.isatty()
 
 
 class Command(BaseCommand):
@@ -53,11 +72,12 @@ class Command(BaseCommand):
         quiet = options["verbosity"] == 0
 
         def progress(iterable, **kwargs):
-            return tqdm(iterable, file=self.stderr, disable=True if quiet else None, **kwargs)
+            stream = ProgressStream(self.stderr)
+            return tqdm(iterable, file=stream, disable=True if quiet else None, **kwargs)
 
         try:
             counts = import_library(
-                parse(text, path),
+                parse(text),
                 format=options["format"],
                 update=options["update"],
                 status=options["status"],

@@ -1,0 +1,456 @@
+"""import_exercises and export_exercises: the Forge format, free-exercise-db, and their rules."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from exercises.models import (
+    FAQ,
+    BodyPart,
+    Category,
+    CommonMistake,
+    Difficulty,
+    Equipment,
+    Exercise,
+    ExerciseSecondaryMuscle,
+    ExerciseSlug,
+    Muscle,
+    ProTip,
+    Step,
+)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FREE_EXERCISE_DB = FIXTURES / "free-exercise-db.json"
+SPINE_STRETCH = json.loads((FIXTURES / "spine-stretch.json").read_text())["exercises"][0]
+ALL_MODELS = (
+    BodyPart,
+    Difficulty,
+    Muscle,
+    Equipment,
+    Category,
+    Exercise,
+    ExerciseSecondaryMuscle,
+    Step,
+    ProTip,
+    CommonMistake,
+    FAQ,
+)
+
+
+def run_import(path, *args):
+    """Run import_exercises and return what it printed."""
+    out = StringIO()
+    call_command("import_exercises", path, *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def run_export(path="-"):
+    out = StringIO()
+    call_command("export_exercises", path, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def forge_file(tmp_path, **sections):
+    path = tmp_path / "library.json"
+    path.write_text(json.dumps({"format": "forge-exercise-library", "version": 1, **sections}))
+    return path
+
+
+def exercise(**changes):
+    """The Spine Stretch record with some fields changed (None removes a field)."""
+    record = {**SPINE_STRETCH, **changes}
+    return {key: value for key, value in record.items() if value is not None}
+
+
+def free_exercise_db_records(*names):
+    records = json.loads(FREE_EXERCISE_DB.read_text())
+    return [record for record in records if record["name"] in names]
+
+
+def row_counts():
+    return {model.__name__: model.objects.count() for model in ALL_MODELS}
+
+
+def snapshot():
+    """Every row's primary key and last-modified time, to tell whether anything was written."""
+    rows = {model.__name__: set(model.objects.values_list("pk")) for model in ALL_MODELS}
+    for model in (BodyPart, Difficulty, Muscle, Equipment, Category, Exercise):
+        rows[model.__name__] = set(model.objects.values_list("pk", "updated"))
+    return rows
+
+
+# The Forge format ---------------------------------------------------------------------------
+
+
+def test_taxonomy_import(taxonomy):
+    assert list(BodyPart.objects.values_list("slug", "position")) == [
+        ("arms", 1),
+        ("back", 2),
+        ("cardio", 3),
+        ("chest", 4),
+        ("core", 5),
+        ("legs", 6),
+        ("neck", 7),
+        ("shoulders", 8),
+    ]
+    assert list(Difficulty.objects.values_list("slug", flat=True)) == [
+        "beginner",
+        "intermediate",
+        "advanced",
+    ]
+    assert Muscle.objects.get(slug="lower-back").body_part.slug == "back"
+    assert (Muscle.objects.count(), Equipment.objects.count(), Category.objects.count()) == (
+        19,
+        20,
+        10,
+    )
+
+
+def test_every_taxon_has_a_short_intro(taxonomy):
+    for model in (BodyPart, Difficulty, Muscle, Equipment, Category):
+        for taxon in model.objects.all():
+            assert 0 < len(taxon.intro) < 300, taxon
+
+
+def test_spine_stretch_import(spine_stretch):
+    exercise = Exercise.objects.for_detail().get(pk=spine_stretch.pk)
+    assert exercise.name == "Spine Stretch"
+    assert exercise.status == Exercise.Status.PUBLISHED
+    assert exercise.quick_answer == SPINE_STRETCH["quick_answer"]
+    assert (exercise.body_part.slug, exercise.equipment.slug) == ("back", "bodyweight")
+    assert (exercise.target_muscle.slug, exercise.difficulty.slug) == ("lower-back", "beginner")
+    assert exercise.category.slug == "mobility"
+    assert [m.slug for m in exercise.ordered_secondary_muscles] == ["hamstrings", "glutes"]
+    assert [s.text for s in exercise.steps.all()] == SPINE_STRETCH["steps"]
+    assert [t.text for t in exercise.pro_tips.all()] == SPINE_STRETCH["pro_tips"]
+    assert [m.text for m in exercise.common_mistakes.all()] == SPINE_STRETCH["common_mistakes"]
+    assert [{"question": f.question, "answer": f.answer} for f in exercise.faqs.all()] == (
+        SPINE_STRETCH["faqs"]
+    )
+    assert [s.position for s in exercise.steps.all()] == [1, 2, 3, 4, 5, 6]
+
+
+def test_status_option_overrides_the_file(taxonomy, tmp_path):
+    run_import(forge_file(tmp_path, exercises=[exercise()]), "--status", "draft")
+    assert Exercise.objects.get().status == Exercise.Status.DRAFT
+
+
+def test_summary_counts_each_kind(taxonomy):
+    output = run_import(FIXTURES / "taxonomy.json")
+    assert "muscles: 0 created, 0 updated, 19 unchanged, 0 skipped" in output
+    output = run_import(FIXTURES / "spine-stretch.json")
+    assert "exercises: 1 created, 0 updated, 0 unchanged, 0 skipped" in output
+
+
+# free-exercise-db ---------------------------------------------------------------------------
+
+
+def test_free_exercise_db_import(taxonomy):
+    output = run_import(FREE_EXERCISE_DB)
+    assert "exercises: 873 created" in output
+    assert Exercise.objects.count() == Exercise.objects.published().count() == 873
+
+    sit_up = Exercise.objects.get(name="3/4 Sit-Up")
+    assert sit_up.slug == "34-sit-up"
+    assert (sit_up.target_muscle.slug, sit_up.body_part.slug) == ("abs", "core")
+    assert (sit_up.equipment.slug, sit_up.difficulty.slug) == ("bodyweight", "beginner")
+    assert sit_up.steps.count() == 5
+
+    curl = Exercise.objects.get(name="EZ-Bar Curl")
+    assert (curl.equipment.slug, curl.target_muscle.slug, curl.body_part.slug) == (
+        "ez-bar",
+        "biceps",
+        "arms",
+    )
+
+    clean_and_jerk = Exercise.objects.get(name="Clean and Jerk")
+    assert clean_and_jerk.difficulty.slug == "advanced"
+    assert clean_and_jerk.category.slug == "olympic-weightlifting"
+    assert clean_and_jerk.body_part.slug == "shoulders"  # from the target muscle
+    assert [m.slug for m in clean_and_jerk.ordered_secondary_muscles] == [
+        "abs",
+        "glutes",
+        "hamstrings",
+        "lower-back",
+        "quads",
+        "traps",
+        "triceps",
+    ]
+
+    row = Exercise.objects.get(name="Alternating Renegade Row")
+    assert (row.target_muscle.slug, row.body_part.slug) == ("upper-back", "back")
+    assert row.equipment.slug == "kettlebell"
+
+    # The target muscle is not repeated among the secondary ones.
+    pullover = Exercise.objects.get(name="Bent-Arm Barbell Pullover")
+    assert pullover.target_muscle.slug == "lats"
+    assert [m.slug for m in pullover.ordered_secondary_muscles] == [
+        "chest",
+        "shoulders",
+        "triceps",
+    ]
+    # Empty instructions are dropped, the rest keep their order.
+    squat = Exercise.objects.get(name="Barbell Squat To A Bench")
+    steps = [s.text for s in squat.steps.all()]
+    assert len(steps) == 7
+    assert steps[1].startswith("Then, set the bar on a rack")
+
+
+def test_free_exercise_db_small_file(taxonomy, tmp_path):
+    records = free_exercise_db_records("Adductor/Groin", "All Fours Quad Stretch")
+    records[0]["instructions"] = ["  Lie on your back.  ", " ", "Relax."]
+    path = tmp_path / "free.json"
+    path.write_text(json.dumps(records))
+    run_import(path, "--status", "draft")
+
+    groin = Exercise.objects.get(slug="adductorgroin")
+    assert groin.equipment.slug == "bodyweight"  # "equipment": null
+    assert groin.status == Exercise.Status.DRAFT
+    assert [s.text for s in groin.steps.all()] == ["Lie on your back.", "Relax."]
+    stretch = Exercise.objects.get(slug="all-fours-quad-stretch")
+    assert stretch.target_muscle.slug == "quads"
+    assert stretch.ordered_secondary_muscles == []  # only listed the target again
+
+
+def test_free_exercise_db_needs_the_taxonomy(db, tmp_path):
+    path = tmp_path / "free.json"
+    path.write_text(json.dumps(free_exercise_db_records("EZ-Bar Curl")))
+    with pytest.raises(CommandError, match="import fixtures/taxonomy.json first"):
+        run_import(path)
+    assert Exercise.objects.count() == 0
+
+
+def test_free_exercise_db_unknown_value(taxonomy, tmp_path):
+    records = free_exercise_db_records("3/4 Sit-Up", "Clean and Jerk", "EZ-Bar Curl")
+    records[2]["equipment"] = "ez bar thing"
+    path = tmp_path / "free.json"
+    path.write_text(json.dumps(records))
+    with pytest.raises(CommandError) as error:
+        run_import(path)
+    assert '[2] "EZ-Bar Curl": equipment "ez bar thing" is not a known' in str(error.value)
+    assert Exercise.objects.count() == 0
+
+
+def test_format_can_be_forced(taxonomy, tmp_path):
+    path = tmp_path / "free.json"
+    path.write_text(json.dumps(free_exercise_db_records("EZ-Bar Curl")))
+    with pytest.raises(CommandError, match="a Forge library is a JSON object"):
+        run_import(path, "--format", "forge")
+    run_import(path, "--format", "free-exercise-db")
+    assert Exercise.objects.filter(slug="ez-bar-curl").exists()
+
+
+# Import rules -------------------------------------------------------------------------------
+
+
+def test_importing_twice_changes_nothing(spine_stretch):
+    run_import(FREE_EXERCISE_DB)
+    before = snapshot()
+    first_counts = row_counts()
+
+    output = run_import(FREE_EXERCISE_DB)
+    assert "exercises: 0 created, 0 updated, 873 unchanged, 0 skipped" in output
+    run_import(FIXTURES / "spine-stretch.json")
+    run_import(FIXTURES / "taxonomy.json")
+
+    assert row_counts() == first_counts
+    assert snapshot() == before
+
+
+def test_existing_exercise_is_kept_unless_update(spine_stretch, tmp_path):
+    spine_stretch.quick_answer = "A trainer's own words."
+    spine_stretch.save()
+    spine_stretch.steps.filter(position=1).update(text="Sit tall.")
+    spine_stretch.secondary_muscle_links.filter(muscle__slug="glutes").delete()
+
+    output = run_import(FIXTURES / "spine-stretch.json")
+    assert "exercises: 0 created, 0 updated, 0 unchanged, 1 skipped" in output
+    assert "use --update" in output
+    spine_stretch.refresh_from_db()
+    assert spine_stretch.quick_answer == "A trainer's own words."
+    assert spine_stretch.steps.first().text == "Sit tall."
+
+    output = run_import(FIXTURES / "spine-stretch.json", "--update")
+    assert "exercises: 0 created, 1 updated, 0 unchanged, 0 skipped" in output
+    spine_stretch = Exercise.objects.get(pk=spine_stretch.pk)
+    assert spine_stretch.quick_answer == SPINE_STRETCH["quick_answer"]
+    assert [s.text for s in spine_stretch.steps.all()] == SPINE_STRETCH["steps"]
+    assert [m.slug for m in spine_stretch.ordered_secondary_muscles] == ["hamstrings", "glutes"]
+    assert spine_stretch.faqs.count() == 3
+
+
+def test_update_replaces_ordered_lists(spine_stretch, tmp_path):
+    changed = exercise(steps=["Sit.", "Reach."], faqs=[], secondary_muscles=["glutes"])
+    run_import(forge_file(tmp_path, exercises=[changed]), "--update")
+    assert [s.text for s in spine_stretch.steps.all()] == ["Sit.", "Reach."]
+    assert spine_stretch.faqs.count() == 0
+    assert [m.slug for m in spine_stretch.ordered_secondary_muscles] == ["glutes"]
+    assert spine_stretch.pro_tips.count() == 3
+
+
+def test_exercise_is_matched_by_name(spine_stretch, tmp_path):
+    path = forge_file(tmp_path, exercises=[exercise(slug="seated-spine-stretch")])
+    run_import(path)
+    assert list(Exercise.objects.values_list("slug", flat=True)) == ["spine-stretch"]
+
+    run_import(path, "--update")
+    assert list(Exercise.objects.values_list("slug", flat=True)) == ["seated-spine-stretch"]
+    # The old address keeps working.
+    assert ExerciseSlug.objects.get(slug="spine-stretch").exercise.slug == "seated-spine-stretch"
+
+
+def test_existing_taxon_is_kept_unless_update(taxonomy, tmp_path):
+    path = forge_file(
+        tmp_path,
+        muscles=[{"name": "Lower Back", "slug": "lower-back", "body_part": "core", "intro": ""}],
+    )
+    assert "muscles: 0 created, 0 updated, 0 unchanged, 1 skipped" in run_import(path)
+    assert Muscle.objects.get(slug="lower-back").body_part.slug == "back"
+    run_import(path, "--update")
+    lower_back = Muscle.objects.get(slug="lower-back")
+    assert (lower_back.body_part.slug, lower_back.intro) == ("core", "")
+
+
+def test_dry_run_writes_nothing(taxonomy):
+    output = run_import(FIXTURES / "spine-stretch.json", "--dry-run")
+    assert "exercises: 1 created" in output
+    assert Exercise.objects.count() == 0
+
+
+def bad_json(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"format": "forge-exercise-library", "version": 1, "exercises": [')
+    return path
+
+
+def file_with(tmp_path, record, index=1):
+    """A file of good exercises with one bad record among them."""
+    good = [exercise(name=f"Stretch {n}", slug=f"stretch-{n}") for n in range(3)]
+    good.insert(index, record)
+    return forge_file(tmp_path, exercises=good)
+
+
+@pytest.mark.parametrize(
+    ("make_file", "message"),
+    [
+        (
+            lambda tmp: file_with(tmp, exercise(name="Push-Up", slug="push-up", difficulty="x")),
+            'exercises[1] "Push-Up": difficulty "x" is not a known difficulty slug',
+        ),
+        (
+            lambda tmp: file_with(tmp, exercise(name=None, slug="nameless"), index=2),
+            'exercises[2] (slug "nameless"): name is required',
+        ),
+        (
+            lambda tmp: file_with(tmp, exercise(name="Long " * 50, slug="long")),
+            'exercises[1] "Long Long Long Long Long Long Long Long Long Long Long Long…": '
+            "name: Ensure this value has at most 200 characters (it has 250).",
+        ),
+        (
+            lambda tmp: file_with(tmp, exercise(name="Bad", slug="Bad_Slug")),
+            'exercises[1] "Bad": slug: ',
+        ),
+        (
+            lambda tmp: file_with(tmp, exercise(name="Stretch 0", slug="another")),
+            'exercises[1] "Stretch 0": name "Stretch 0" is already used by exercises[0]',
+        ),
+        (
+            lambda tmp: file_with(tmp, exercise(name="Steps", slug="steps", steps=["Sit.", 4])),
+            'exercises[1] "Steps": steps[1] must be a string, not a number',
+        ),
+        (
+            lambda tmp: file_with(tmp, exercise(name="Odd", slug="odd", secondary=["abs"])),
+            'exercises[1] "Odd": unknown field "secondary"',
+        ),
+        (bad_json, "not valid JSON: Expecting value (line 1, column 66)"),
+        (
+            lambda tmp: tmp / "missing.json",
+            "cannot read",
+        ),
+        (
+            lambda tmp: forge_file(tmp, format="forge-exercise-libary"),
+            'not a Forge exercise library: "format" is "forge-exercise-libary"',
+        ),
+        (
+            lambda tmp: forge_file(tmp, version=2),
+            "unsupported version 2",
+        ),
+        (
+            lambda tmp: forge_file(tmp, exercises={"name": "Squat"}),
+            '"exercises" must be a list, not an object',
+        ),
+    ],
+)
+def test_a_bad_file_writes_nothing(spine_stretch, tmp_path, make_file, message):
+    before = snapshot()
+    with pytest.raises(CommandError) as error:
+        run_import(make_file(tmp_path))
+    assert message in str(error.value)
+    assert snapshot() == before
+
+
+def test_a_bad_taxon_writes_nothing(db, tmp_path):
+    taxonomy = json.loads((FIXTURES / "taxonomy.json").read_text())
+    taxonomy["muscles"][3]["body_part"] = "hands"
+    path = tmp_path / "taxonomy.json"
+    path.write_text(json.dumps(taxonomy))
+    with pytest.raises(CommandError, match=r'muscles\[3\] "Biceps": body_part "hands"'):
+        run_import(path)
+    assert sum(row_counts().values()) == 0
+
+
+def test_every_problem_is_reported(taxonomy, tmp_path):
+    records = [
+        exercise(name="A", slug="a", category="cardioo"),
+        exercise(name="B", slug="b", target_muscle="bicep"),
+    ]
+    with pytest.raises(CommandError) as error:
+        run_import(forge_file(tmp_path, exercises=records))
+    assert "2 problems, nothing was imported" in str(error.value)
+    assert 'exercises[0] "A": category "cardioo"' in str(error.value)
+    assert 'exercises[1] "B": target_muscle "bicep"' in str(error.value)
+
+
+# Export -------------------------------------------------------------------------------------
+
+
+def test_export(spine_stretch, tmp_path):
+    run_import(
+        forge_file(tmp_path, exercises=[exercise(name="A Draft", slug="a-draft")]),
+        "--status",
+        "draft",
+    )
+    data = json.loads(run_export())
+    assert (data["format"], data["version"]) == ("forge-exercise-library", 1)
+    assert [e["slug"] for e in data["exercises"]] == ["a-draft", "spine-stretch"]
+    assert data["exercises"][0]["status"] == "draft"
+    assert data["exercises"][1] == SPINE_STRETCH
+    assert [b["slug"] for b in data["body_parts"]][:2] == ["arms", "back"]
+    assert data["muscles"][0] == {
+        "name": "Abductors",
+        "slug": "abductors",
+        "body_part": "legs",
+        "intro": Muscle.objects.get(slug="abductors").intro,
+    }
+
+    path = tmp_path / "backup.json"
+    run_export(path)
+    assert path.read_text(encoding="utf-8") == run_export()
+    assert path.read_text(encoding="utf-8").endswith("}\n")
+
+
+def test_export_import_round_trip(spine_stretch, tmp_path):
+    run_import(FREE_EXERCISE_DB)
+    backup = tmp_path / "backup.json"
+    run_export(backup)
+
+    for model in (Exercise, ExerciseSlug, Muscle, BodyPart, Difficulty, Equipment, Category):
+        model.objects.all().delete()
+    assert sum(row_counts().values()) == 0
+
+    run_import(backup)
+    assert Exercise.objects.count() == 874
+    assert run_export() == backup.read_text(encoding="utf-8")
