@@ -633,3 +633,59 @@ def test_create_trainer_without_a_terminal_points_to_the_env_option(db, monkeypa
 def test_trainers_group_permissions_exist_without_post_migrate(db):
     # The data migration created the permissions itself; nothing else should be needed.
     assert Permission.objects.filter(codename="view_exerciseslug").exists()
+
+
+# The real reference exercise
+
+
+def existing_rows(exercise):
+    """The change form's POST data for the exercise exactly as stored."""
+    data = {
+        "name": exercise.name,
+        "slug": exercise.slug,
+        "status": exercise.status,
+        "quick_answer": exercise.quick_answer,
+        "body_part": exercise.body_part_id,
+        "target_muscle": exercise.target_muscle_id,
+        "equipment": exercise.equipment_id,
+        "difficulty": exercise.difficulty_id,
+        "category": exercise.category_id,
+    }
+    inlines = {
+        "secondary_muscle_links": ["muscle"],
+        "steps": ["text"],
+        "pro_tips": ["text"],
+        "common_mistakes": ["text"],
+        "faqs": ["question", "answer"],
+    }
+    for prefix, fields in inlines.items():
+        entries = [
+            {"id": row.pk, "exercise": exercise.pk, "position": row.position}
+            | {field: getattr(row, field if field != "muscle" else "muscle_id") for field in fields}
+            for row in getattr(exercise, prefix).all()
+        ]
+        data |= rows(prefix, entries, initial=len(entries))
+    return data
+
+
+def test_the_spine_stretch_survives_a_save_through_the_admin(admin_client, spine_stretch):
+    def content(exercise):
+        exercise = Exercise.objects.for_detail().get(pk=exercise.pk)
+        return (
+            exercise.full_quick_answer,
+            [m.slug for m in exercise.ordered_secondary_muscles],
+            [s.text for s in exercise.steps.all()],
+            [t.text for t in exercise.pro_tips.all()],
+            [m.text for m in exercise.common_mistakes.all()],
+            exercise.all_faqs(),
+        )
+
+    before = content(spine_stretch)
+    response = admin_client.get(change_url(spine_stretch))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'href="/exercise/spine-stretch"' in page
+    assert "Targets lower back, also works hamstrings, glutes." in page
+    response = admin_client.post(change_url(spine_stretch), existing_rows(spine_stretch))
+    assert response.status_code == 302, response.context["errors"]
+    assert content(spine_stretch) == before
