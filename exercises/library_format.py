@@ -182,6 +182,9 @@ def normalize(record, fields, errors):
                 f"{record.label}: {key} must be {type_name(kind())}, not {type_name(value)}"
             )
             ok = False
+        elif default is REQUIRED and kind is str and not value.strip():
+            errors.append(f"{record.label}: {key} is empty")
+            ok = False
         result[key] = value
     return result if ok else None
 

@@ -143,10 +143,10 @@ def plan_taxonomy(plan, records, update, errors):
     """Check each taxonomy list; return every usable taxon by section and slug."""
     known = {}
     for section in TAXONOMY:
-        existing = {t.slug: t for t in section.model.objects.all()}
+        taxa = section.model.objects.all()
         if section.key == "muscles":
-            for muscle in Muscle.objects.select_related("body_part"):
-                existing[muscle.slug] = muscle
+            taxa = taxa.select_related("body_part")
+        existing = {taxon.slug: taxon for taxon in taxa}
         by_name = {t.name: t for t in existing.values()}
         known[section.key] = dict(existing)
         seen = {"slug": {}, "name": {}}

@@ -145,6 +145,12 @@ def test_summary_counts_each_kind(taxonomy):
     assert "exercises: 1 created, 0 updated, 0 unchanged, 0 skipped" in output
 
 
+def test_import_from_standard_input(taxonomy, monkeypatch):
+    monkeypatch.setattr("sys.stdin", StringIO((FIXTURES / "spine-stretch.json").read_text()))
+    assert "Imported standard input:" in run_import("-")
+    assert Exercise.objects.filter(slug="spine-stretch").exists()
+
+
 # free-exercise-db ---------------------------------------------------------------------------
 
 
@@ -364,6 +370,17 @@ def file_with(tmp_path, record, index=1):
         (
             lambda tmp: file_with(tmp, exercise(name="Odd", slug="odd", secondary=["abs"])),
             'exercises[1] "Odd": unknown field "secondary"',
+        ),
+        (
+            lambda tmp: file_with(tmp, exercise(name="  ", slug="blank")),
+            'exercises[1] (slug "blank"): name is empty',
+        ),
+        (
+            lambda tmp: forge_file(
+                tmp, body_parts=[{"name": "Easy Does It", "slug": "beginner", "intro": ""}]
+            ),
+            'body_parts[0] "Easy Does It": slug: “beginner” is already the address of the '
+            "difficulty “Beginner”",
         ),
         (bad_json, "not valid JSON: Expecting value (line 1, column 66)"),
         (

@@ -65,10 +65,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, path, **options):
+        source = "standard input" if path == "-" else path
         try:
             text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"cannot read {path}: {error}") from None
+            raise CommandError(f"cannot read {source}: {error}") from None
         quiet = options["verbosity"] == 0
 
         def progress(iterable, **kwargs):
@@ -85,11 +86,11 @@ class Command(BaseCommand):
                 progress=progress,
             )
         except LibraryError as error:
-            raise CommandError(f"{path}: {error}") from None
+            raise CommandError(f"{source}: {error}") from None
         if quiet:
             return
         prefix = "Would import (dry run)" if options["dry_run"] else "Imported"
-        self.stdout.write(f"{prefix} {path}:")
+        self.stdout.write(f"{prefix} {source}:")
         for key, noun in KINDS.items():
             if key in counts:
                 done = counts[key]
