@@ -88,6 +88,9 @@ class PositionedInline(admin.TabularInline):
     formset = PositionedInlineFormSet
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 2})}}
 
+    class Media:
+        css = {"all": ["exercises/admin.css"]}
+
     def get_extra(self, request, obj=None, **kwargs):
         return 0 if obj else 1  # a blank row to start a new exercise; "Add another" after that
 

@@ -227,6 +227,7 @@ def test_change_page_renders_every_inline_with_its_rows(admin_client, facets):
         assert f'id="{prefix}-group"' in content
     assert "Sit tall." in content
     assert "Why?" in content
+    assert "exercises/admin.css" in content  # the tables' own small stylesheet
 
 
 def test_view_on_site_links_to_the_public_page(admin_client, facets):
