@@ -44,19 +44,18 @@ class Section:
         return ("position", "slug") if "position" in self.fields else ("slug",)
 
 
-def _taxon_fields(*extra):
-    fields = {"name": (str, REQUIRED), "slug": (str, REQUIRED)}
-    for name in extra:
-        fields[name] = (int, None) if name == "position" else (str, REQUIRED)
-    return {**fields, "intro": (str, "")}
+def taxon_fields(**extra):
+    """A taxonomy record's fields in file order: name: (JSON type, default when missing)."""
+    return {"name": (str, REQUIRED), "slug": (str, REQUIRED), **extra, "intro": (str, "")}
 
 
 TAXONOMY = (
-    Section("body_parts", BodyPart, _taxon_fields("position")),
-    Section("difficulties", Difficulty, _taxon_fields("position")),
-    Section("muscles", Muscle, _taxon_fields("body_part")),
-    Section("equipment", Equipment, _taxon_fields()),
-    Section("categories", Category, _taxon_fields()),
+    # A missing position is filled in from the record's place in the list.
+    Section("body_parts", BodyPart, taxon_fields(position=(int, None))),
+    Section("difficulties", Difficulty, taxon_fields(position=(int, None))),
+    Section("muscles", Muscle, taxon_fields(body_part=(str, REQUIRED))),
+    Section("equipment", Equipment, taxon_fields()),
+    Section("categories", Category, taxon_fields()),
 )
 SECTIONS = {section.key: section for section in TAXONOMY}
 # Exercise fields that name a taxon by slug, and the taxonomy list the slug comes from.
@@ -68,6 +67,7 @@ REFERENCES = {
     "category": "categories",
 }
 TEXT_LISTS = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistake}
+# A missing status is filled in by the importer (its --status, else published).
 EXERCISE_FIELDS = {
     "name": (str, REQUIRED),
     "slug": (str, REQUIRED),
