@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.encoding import escape_uri_path
 
 # Django's admin and static files keep their own URL conventions (trailing slashes).
@@ -22,3 +24,43 @@ class CanonicalPathMiddleware:
                 location = escape_uri_path(canonical) + (f"?{query}" if query else "")
                 return HttpResponsePermanentRedirect(location)
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY, which Django has no setting for, on every response.
+
+    The site uses no camera, microphone, location or other powerful feature, so it switches
+    them off for itself and for anything that might ever be embedded in it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowlist)})"
+            for feature, allowlist in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """Give the admin settings.ADMIN_CSP instead of the public pages' SECURE_CSP.
+
+    Django's admin marks its own inline <style> and scripts with CSP nonces; the admin is never
+    cached, so a fresh nonce per response is harmless there (unlike on the public pages).
+    Must come after ContentSecurityPolicyMiddleware, which reads the override it sets.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        admin = request.path.startswith(reverse("admin:index"))
+        if admin and not hasattr(response, "_csp_config"):  # a view's csp_override wins
+            response._csp_config = settings.ADMIN_CSP
+        return response
