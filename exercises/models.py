@@ -331,9 +331,9 @@ class Exercise(models.Model):
         return reverse("exercises:detail", args=[self.slug])
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db, field_names, values, *args, **kwargs):
         """Remember the slug as loaded, so that save() can record a rename."""
-        instance = super().from_db(db, field_names, values)
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
         instance._loaded_slug = instance.__dict__.get("slug")
         return instance
 
