@@ -1,12 +1,15 @@
 """The trainers' admin: listing, editing ordered content, publishing, permissions."""
 
+from importlib import import_module
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -631,9 +634,19 @@ def test_create_trainer_without_a_terminal_points_to_the_env_option(db, monkeypa
         call_command("create_trainer", "tess")
 
 
-def test_trainers_group_permissions_exist_without_post_migrate(db):
-    # The data migration created the permissions itself; nothing else should be needed.
-    assert Permission.objects.filter(codename="view_exerciseslug").exists()
+def test_the_migration_creates_the_permissions_it_needs(db):
+    """On a fresh database post_migrate has not run yet: the migration must not rely on it."""
+    migration = import_module("exercises.migrations.0002_trainers_group")
+    apps = MigrationLoader(connection).project_state(("exercises", "0002_trainers_group")).apps
+    Group.objects.filter(name="Trainers").delete()
+    ContentType.objects.filter(app_label="exercises").delete()  # and their permissions
+    try:
+        migration.create_trainers_group(apps, SimpleNamespace(connection=connection))
+    finally:
+        ContentType.objects.clear_cache()  # the ids cached here vanish with the rollback
+    group = Group.objects.get(name="Trainers")
+    assert group.permissions.count() == 6 * 4 + 5 * 3 + 1
+    assert group.permissions.filter(codename="view_exerciseslug").exists()
 
 
 # The real reference exercise
