@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import ngettext
 
 from .models import (
@@ -278,6 +279,27 @@ class MuscleAdmin(TaxonAdmin):
             .get_queryset(request)
             .annotate(secondary_total=Count("secondary_in", distinct=True))
         )
+
+    def get_deleted_objects(self, objs, request):
+        """Name the exercise behind each secondary-muscle row that blocks a delete: the admin
+        would only repeat the muscle's name."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        label = f"{capfirst(ExerciseSecondaryMuscle._meta.verbose_name)}: "
+        if any(str(entry).startswith(label) for entry in protected):
+            links = ExerciseSecondaryMuscle.objects.filter(
+                muscle__in=[muscle.pk for muscle in objs]
+            ).select_related("exercise", "muscle")
+            protected = [entry for entry in protected if not str(entry).startswith(label)] + [
+                format_html(
+                    '{}{} in <a href="{}">{}</a>',
+                    label,
+                    link.muscle,
+                    reverse("admin:exercises_exercise_change", args=[link.exercise_id]),
+                    link.exercise,
+                )
+                for link in links
+            ]
+        return deleted, counts, perms_needed, protected
 
     @admin.display(description="Exercises (target)", ordering="exercise_total")
     def exercise_count(self, obj):

@@ -438,8 +438,18 @@ def test_deleting_a_muscle_used_as_secondary_is_refused(admin_client, facets):
     url = reverse("admin:exercises_muscle_delete", args=[facets.glutes.pk])
     response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 200
-    assert "Cannot delete muscle" in response.content.decode()
+    content = response.content.decode()
+    assert "Cannot delete muscle" in content
+    assert (
+        f'Secondary muscle: Glutes in <a href="{change_url(exercise)}">Spine Stretch</a>' in content
+    )
     assert Muscle.objects.filter(pk=facets.glutes.pk).exists()
+    response = admin_client.post(
+        "/admin/exercises/muscle/",
+        {"action": "delete_selected", "_selected_action": [facets.glutes.pk, facets.lower_back.pk]},
+    )
+    assert "Cannot delete muscles" in response.content.decode()
+    assert ">Spine Stretch</a>" in response.content.decode()
 
 
 def test_unused_taxonomy_can_be_deleted(admin_client, facets):
