@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, InvalidPage, Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.urls import reverse
 
 from .filters import FACET_LABELS, FACETS, BrowseState, ExerciseFilter
@@ -18,6 +18,7 @@ from .models import Exercise
 
 PAGE_SIZE = 24
 MIN_COMBINATION_SIZE = 5
+BROWSE_PARAMS = (*FACETS, "q", "sort", "page")
 
 
 def state_path(state, combinations):
@@ -42,6 +43,11 @@ def with_page(url, page_number):
     if page_number == 1:
         return url
     return f"{url}{'&' if '?' in url else '?'}page={page_number}"
+
+
+def browse_params(params):
+    """The parameters of a query string that choose the browse state and page."""
+    return {name: params.getlist(name) for name in BROWSE_PARAMS if name in params}
 
 
 def markdown_path(url):
@@ -72,6 +78,7 @@ class Browse:
     """Resolve, count and page one browse request; raise Http404 for anything unknown."""
 
     def __init__(self, params, fixed=None, *, combination=False):
+        self.params = params
         data = params.copy()
         for facet, slug in (fixed or {}).items():
             data.setlist(facet, [slug, *[v for v in data.getlist(facet) if v != slug]])
@@ -107,9 +114,9 @@ class Browse:
     def redirect_to(self, request_path, markdown):
         """Where to send the visitor when this state has another canonical address, or None."""
         wanted = markdown_path(self.page_url) if markdown else self.page_url
-        path = wanted.partition("?")[0]
-        explicit_first_page = "page" in self.filterset.data and self.page_number == 1
-        if path != request_path or explicit_first_page:
+        path, _, query = wanted.partition("?")
+        # /exercises/back?body_part=back, ?page=1 and ?q= name a state another way.
+        if path != request_path or browse_params(self.params) != browse_params(QueryDict(query)):
             return wanted
         return None
 
