@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from . import free_exercise_db
+from .caching import content_changed
 from .library_format import (
     EXERCISE_FIELDS,
     FORMAT,
@@ -332,3 +333,5 @@ def write(plan, progress):
             rows[FAQ].append(FAQ(exercise=exercise, position=position, **faq))
     for model, objs in rows.items():
         model.objects.bulk_create(objs)
+    # bulk_create sends no signals: tell the page cache itself.
+    content_changed()

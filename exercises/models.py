@@ -11,6 +11,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
+from .search import search
+
 # Hub URLs share one namespace: /exercises/<body part or difficulty>, /exercises/equipment/<slug>...
 RESERVED_HUB_SLUGS = ("equipment", "muscle", "category")
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -185,17 +187,26 @@ class ExerciseQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        """Everything the exercise page and its Markdown copy show."""
-        return self.for_listing().prefetch_related(
+        """Everything the exercise page and its Markdown copy show, in three queries: the
+        exercise, its secondary muscles, and its steps, tips, mistakes and FAQs together."""
+        clone = self.for_listing().prefetch_related(
             Prefetch(
                 "secondary_muscle_links",
                 queryset=ExerciseSecondaryMuscle.objects.select_related("muscle"),
-            ),
-            "steps",
-            "pro_tips",
-            "common_mistakes",
-            "faqs",
+            )
         )
+        clone._with_items = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_items = getattr(self, "_with_items", False)
+        return clone
+
+    def _prefetch_related_objects(self):
+        super()._prefetch_related_objects()
+        if getattr(self, "_with_items", False):
+            prefetch_items(self._result_cache)
 
     def combinations(self, min_size):
         """{(body part slug, equipment slug): count} for pairs with at least min_size exercises."""
@@ -208,10 +219,8 @@ class ExerciseQuerySet(models.QuerySet):
         return {(body_part, equipment): count for body_part, equipment, count in rows}
 
     def search(self, text):
-        """Exercises whose name or quick answer contains every word of the text."""
-        for word in text.split():
-            self = self.filter(Q(name__icontains=word) | Q(quick_answer__icontains=word))
-        return self
+        """Exercises matching the words; ranked by relevance on PostgreSQL (see search.py)."""
+        return search(self, text)
 
     def related_to(self, exercise):
         """Other exercises ranked by similarity: target muscle weighs most, then body part,
@@ -511,6 +520,49 @@ class FAQ(ExerciseItem):
 
     def __str__(self):
         return self.question
+
+
+# The ordered lists of an exercise page: related name → model.
+ITEM_LISTS = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistake, "faqs": FAQ}
+
+
+def prefetch_items(exercises):
+    """Fill `steps`, `pro_tips`, `common_mistakes` and `faqs` of the exercises with one UNION ALL
+    query instead of one query per list; `exercise.steps.all()` then needs no query."""
+    exercises = [e for e in exercises if isinstance(e, Exercise)]
+    if not exercises:
+        return
+    by_pk = {exercise.pk: exercise for exercise in exercises}
+    columns = ("id", "exercise_id", "position", "text", "answer")
+    parts = []
+    for kind, model in ITEM_LISTS.items():
+        text, answer = (F("question"), F("answer")) if model is FAQ else (F("text"), Value(""))
+        parts.append(
+            model.objects.filter(exercise_id__in=by_pk)
+            .order_by()
+            .annotate(kind=Value(kind), item_text=text, item_answer=answer)
+            .values_list("kind", *columns[:3], "item_text", "item_answer")
+        )
+    lists = {pk: {kind: [] for kind in ITEM_LISTS} for pk in by_pk}
+    db = exercises[0]._state.db
+    for kind, *values in parts[0].union(*parts[1:], all=True):
+        model = ITEM_LISTS[kind]
+        row = dict(zip(columns, values, strict=True))
+        if model is FAQ:
+            row["question"] = row.pop("text")
+        else:
+            del row["answer"]
+        item = model.from_db(db, list(row), [row[f.attname] for f in model._meta.concrete_fields])
+        lists[row["exercise_id"]][kind].append(item)
+    for pk, exercise in by_pk.items():
+        cache = exercise.__dict__.setdefault("_prefetched_objects_cache", {})
+        for kind, items in lists[pk].items():
+            items.sort(key=lambda item: (item.position, item.pk))
+            for item in items:
+                item._meta.get_field("exercise").set_cached_value(item, exercise)
+            queryset = getattr(exercise, kind).all()
+            queryset._result_cache, queryset._prefetch_done = items, True
+            cache[kind] = queryset
 
 
 @receiver(post_delete, sender=Exercise)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from .browse import Browse, markdown_path
+from .caching import cache_public_page
 from .filters import SORTS
 from .models import BodyPart, Difficulty, Exercise, ExerciseSlug
 
@@ -43,11 +44,13 @@ def browse_page(request, fixed=None, *, markdown=False, combination=False):
     )
 
 
+@cache_public_page
 @require_safe
 def library(request, markdown=False):
     return browse_page(request, markdown=markdown)
 
 
+@cache_public_page
 @require_safe
 def body_part_or_difficulty_hub(request, slug, markdown=False):
     # Body parts and difficulties share /exercises/<slug>; validation keeps their slugs apart.
@@ -60,21 +63,25 @@ def body_part_or_difficulty_hub(request, slug, markdown=False):
     return browse_page(request, {facet: slug}, markdown=markdown)
 
 
+@cache_public_page
 @require_safe
 def equipment_hub(request, slug, markdown=False):
     return browse_page(request, {"equipment": slug}, markdown=markdown)
 
 
+@cache_public_page
 @require_safe
 def muscle_hub(request, slug, markdown=False):
     return browse_page(request, {"muscle": slug}, markdown=markdown)
 
 
+@cache_public_page
 @require_safe
 def category_hub(request, slug, markdown=False):
     return browse_page(request, {"category": slug}, markdown=markdown)
 
 
+@cache_public_page
 @require_safe
 def combination_hub(request, body_part, equipment, markdown=False):
     fixed = {"body_part": body_part, "equipment": equipment}
@@ -86,6 +93,7 @@ def can_preview(user):
     return user.is_active and user.is_staff and user.has_perm("exercises.view_exercise")
 
 
+@cache_public_page
 @require_safe
 def exercise_detail(request, slug, markdown=False):
     exercise = Exercise.objects.for_detail().filter(slug=slug).first()

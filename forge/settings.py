@@ -6,6 +6,7 @@ SECRET_KEY, ALLOWED_HOSTS and SITE_URL, and serves hashed, compressed static fil
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -71,6 +72,8 @@ SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:80
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured("FORGE_ENV=production needs SITE_URL, an https:// origin.")
 SITE_NAME = os.environ.get("SITE_NAME", "Forge")
+# How long browsers and shared caches may keep a public page before asking again (ETag).
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 300)
 # The call to action closing every Markdown copy (the reference page links to Forge's home).
 CTA_TEXT = os.environ.get("CTA_TEXT", "Get a personalized workout plan with")
 CTA_URL = os.environ.get("CTA_URL", "https://forgetrainer.ai")
@@ -133,17 +136,40 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Local memory by default; REDIS_URL shares one cache (and one invalidation) across app servers.
+# Production without Redis keeps the cache in files that all gunicorn workers on the host share:
+# with a cache per process, an edit would reach only the worker that saved it, and the others
+# would go on serving the pages it made stale (see exercises/caching.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", f"forge-{FORGE_ENV}")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", f"forge-{FORGE_ENV}"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+elif PRODUCTION:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get(
+                "CACHE_DIR", str(Path(tempfile.gettempdir()) / "forge-cache")
+            ),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
+# How long an anonymous visitor's page stays cached; any content change drops it at once anyway.
+# 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 60 * 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

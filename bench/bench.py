@@ -1,0 +1,464 @@
+"""Forge's benchmark: latency and queries per page type, then throughput against a static file.
+
+    bench/run                      # what `make bench` runs: 1,000 and 10,000 exercises
+    bench/run --sizes 1000         # one size
+
+For each library size it (1) creates a fresh PostgreSQL database (forge_bench) with the real
+taxonomy and a synthetic library (bench/synthetic.py), (2) measures in-process p50/p95 latency
+and the query count of every public page type, uncached and cached, and (3) serves the site
+with gunicorn (production settings, WhiteNoise) on 127.0.0.1 and measures throughput of an
+exercise page and a hub page against WhiteNoise serving the same HTML saved as a static file.
+Everything runs on loopback with bounded durations and stops by itself.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from http.client import HTTPConnection
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+# Production settings, as gunicorn gets them in a deployment (TLS is said to end at a proxy).
+PRODUCTION_ENV = {
+    "FORGE_ENV": "production",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": f"{HOST},testserver,localhost",
+    "SITE_URL": "https://forge.example",
+    "LOG_LEVEL": "WARNING",
+}
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+def log(message):
+    print(f"--> {message}", file=sys.stderr, flush=True)
+
+
+# --- Stage 1: the database -------------------------------------------------------------------
+
+
+def recreate_database(url):
+    """Drop and create the benchmark database named in the URL (never another one)."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("forge_bench"):
+        sys.exit(
+            f"Refusing to recreate {name!r}: the benchmark database's name starts forge_bench."
+        )
+    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
+
+
+def load(size):
+    """Subcommand: the taxonomy plus `size` synthetic exercises (in the DATABASE_URL database)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench.synthetic import build_library
+
+    call_command("import_exercises", BASE_DIR / "fixtures" / "taxonomy.json", verbosity=0)
+    started = time.perf_counter()
+    build_library(size)
+    call_command("import_exercises", BASE_DIR / "fixtures" / "spine-stretch.json", verbosity=0)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    log(f"built {size:,} exercises in {time.perf_counter() - started:.1f} s")
+
+
+# --- Stage 2: in-process latency -------------------------------------------------------------
+
+
+def page_sets(rng):
+    """{page type: [paths]}: each measured request takes the next path of its type."""
+    from exercises.browse import MIN_COMBINATION_SIZE
+    from exercises.models import BodyPart, Category, Difficulty, Equipment, Exercise, Muscle
+
+    published = Exercise.objects.published()
+    slugs = list(published.values_list("slug", flat=True))
+    exercises = [f"/exercise/{slug}" for slug in rng.sample(slugs, min(40, len(slugs)))]
+
+    def hubs(model):
+        used = model.objects.filter(**{f"{model.exercise_relation}__status": "published"})
+        return [t.get_absolute_url() for t in used.distinct()]
+
+    combos = published.combinations(MIN_COMBINATION_SIZE)
+    combination = [f"/exercises/{bp}/{eq}" for bp, eq in combos]
+    rng.shuffle(combination)
+    return {
+        "library": ["/exercises"],
+        "library, page 3": ["/exercises?page=3"],
+        "body-part hub": hubs(BodyPart),
+        "difficulty hub": hubs(Difficulty),
+        "equipment hub": hubs(Equipment),
+        "muscle hub": hubs(Muscle),
+        "category hub": hubs(Category),
+        "combination hub": combination[:20],
+        "two facets (noindex)": [
+            "/exercises?body_part=back&difficulty=beginner",
+            "/exercises?body_part=legs&equipment=dumbbell&equipment=barbell",
+        ],
+        "exercise page": exercises,
+        "exercise .md": [f"{path}.md" for path in exercises],
+        "hub .md": [f"{path}.md" for path in hubs(BodyPart)],
+        "search": [
+            "/exercises?q=bicep+curl",
+            "/exercises?q=dedlift",
+            "/exercises?q=pull+ups",
+            "/exercises?q=squat",
+            "/exercises?q=shoulder+press",
+            "/exercises?q=dumbel+row",
+        ],
+        "search + facet": [
+            "/exercises?q=curl&equipment=dumbbell",
+            "/exercises?q=row&body_part=back",
+        ],
+    }
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(rounds_uncached, rounds_cached, output):
+    """Subcommand: time every page type through the whole Django stack, as a WSGI server would."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from exercises.caching import new_generation
+
+    rng = random.Random(7)
+    client = Client(headers=PROXY_HEADERS)
+    results = []
+    for page_type, paths in page_sets(rng).items():
+        row = {"page": page_type}
+        for mode, rounds in (("uncached", rounds_uncached), ("cached", rounds_cached)):
+            settings.PAGE_CACHE_SECONDS = 0 if mode == "uncached" else 3600
+            new_generation()
+            for path in paths[:5]:  # warm up: connections, templates, and the cache
+                assert client.get(path).status_code == 200, path
+            with CaptureQueriesContext(connection) as queries:
+                client.get(paths[0])
+            query_count = len(queries)  # the log is emptied when the next request starts
+            timings = []
+            for index in range(rounds):
+                path = paths[index % len(paths)]
+                if mode == "cached" and index < len(paths):
+                    client.get(path)  # each path is cached before it is timed
+                started = time.perf_counter()
+                response = client.get(path)
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (path, response.status_code)
+            row[mode] = {
+                "p50": statistics.median(timings),
+                "p95": percentile(timings, 0.95),
+                "queries": query_count,
+                "bytes": len(response.content),
+            }
+        results.append(row)
+        log(
+            f"{page_type}: {row['uncached']['p50']:.1f} ms uncached, "
+            f"{row['cached']['p50']:.2f} ms cached"
+        )
+    Path(output).write_text(json.dumps(results))
+
+
+# --- Stage 3: throughput ---------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port, path):
+    connection = HTTPConnection(HOST, port, timeout=30)
+    connection.request("GET", path, headers=PROXY_HEADERS)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body
+
+
+class Gunicorn:
+    """gunicorn with the project's gunicorn.conf.py, on a free loopback port; always stopped."""
+
+    def __init__(self, env, logfile):
+        self.port = free_port()
+        self.env = env | {"GUNICORN_BIND": f"{HOST}:{self.port}"}
+        self.logfile = logfile
+
+    def __enter__(self):
+        gunicorn = Path(PYTHON).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [str(gunicorn), "--config", "gunicorn.conf.py"],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=self.logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if fetch(self.port, "/exercises")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        sys.exit(f"gunicorn did not answer within 30 s; see {self.logfile.name}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def load_test(port, path, seconds, connections):
+    """Requests per second for one path: wrk when installed, else a small threaded client."""
+    if shutil.which("wrk"):
+        headers = [
+            arg for name, value in PROXY_HEADERS.items() for arg in ("-H", f"{name}: {value}")
+        ]
+        result = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers,
+             f"http://{HOST}:{port}{path}"],
+            capture_output=True, text=True, check=True, timeout=seconds + 30,
+        )  # fmt: skip
+        stats = result.stdout
+        rate = float(stats.split("Requests/sec:")[1].split()[0])
+        errors = "Non-2xx" in stats or "Socket errors" in stats
+        return rate, errors
+    return python_load_test(port, path, seconds, connections)
+
+
+def python_load_test(port, path, seconds, connections):
+    counts, errors = [0] * connections, [0] * connections
+    deadline = time.monotonic() + seconds
+
+    def worker(slot):
+        connection = HTTPConnection(HOST, port, timeout=30)
+        while time.monotonic() < deadline:
+            connection.request("GET", path, headers=PROXY_HEADERS)
+            response = connection.getresponse()
+            response.read()
+            counts[slot] += 1
+            errors[slot] += response.status != 200
+        connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds, any(errors)
+
+
+def throughput(env, paths, seconds, connections, workdir):
+    """Requests/s of each page, cached and uncached, and of the same bytes as a static file."""
+    static_dir = BASE_DIR / "staticfiles" / "bench"
+    static_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with open(workdir / "gunicorn.log", "ab") as logfile:
+        # First pass: save each page as a file, then restart so that WhiteNoise sees the files.
+        with Gunicorn(env, logfile) as server:
+            for name, path in paths.items():
+                status, body = fetch(server.port, path)
+                assert status == 200, (path, status)
+                (static_dir / f"{name}.html").write_bytes(body)
+        for cached in (True, False):
+            server_env = env | {"PAGE_CACHE_SECONDS": "3600" if cached else "0"}
+            with Gunicorn(server_env, logfile) as server:
+                for name, path in paths.items():
+                    static_path = f"/static/bench/{name}.html"
+                    fetch(server.port, path)
+                    page_rate, page_errors = load_test(server.port, path, seconds, connections)
+                    file_rate, file_errors = load_test(
+                        server.port, static_path, seconds, connections
+                    )
+                    rows.append(
+                        {
+                            "page": f"{name} ({'cached' if cached else 'uncached'})",
+                            "rate": page_rate,
+                            "static": file_rate,
+                            "errors": page_errors or file_errors,
+                        }
+                    )
+                    log(f"{rows[-1]['page']}: {page_rate:.0f} req/s, file {file_rate:.0f} req/s")
+    shutil.rmtree(static_dir)
+    return rows
+
+
+# --- The report ------------------------------------------------------------------------------
+
+
+def report(size, latency, rates, targets):
+    print(f"\n### {size:,} exercises\n")
+    print("| page type | uncached p50 | p95 | queries | cached p50 | p95 | queries | size |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for row in latency:
+        u, c = row["uncached"], row["cached"]
+        print(
+            f"| {row['page']} | {u['p50']:.1f} ms | {u['p95']:.1f} ms | {u['queries']} "
+            f"| {c['p50']:.2f} ms | {c['p95']:.2f} ms | {c['queries']} "
+            f"| {u['bytes'] / 1024:.0f} KiB |"
+        )
+    print("\n| page (gunicorn) | req/s | same HTML as a static file | ratio |")
+    print("|---|---:|---:|---:|")
+    for row in rates:
+        flag = " (errors!)" if row["errors"] else ""
+        print(
+            f"| {row['page']}{flag} | {row['rate']:.0f} | {row['static']:.0f} "
+            f"| {row['rate'] / row['static']:.2f}× |"
+        )
+    if targets:
+        by_page = {row["page"]: row for row in latency}
+        checks = [
+            ("uncached exercise page p50 ≤ 15 ms", by_page["exercise page"]["uncached"]["p50"], 15),
+            ("uncached library page p50 ≤ 40 ms", by_page["library"]["uncached"]["p50"], 40),
+            ("uncached search p50 ≤ 50 ms", by_page["search"]["uncached"]["p50"], 50),
+        ]
+        print("\nTargets:")
+        for label, value, limit in checks:
+            print(f"- {label}: {value:.1f} ms {'met' if value <= limit else 'MISSED'}")
+        for row in rates:
+            if "(cached)" in row["page"]:
+                ratio = row["rate"] / row["static"]
+                verdict = "met" if ratio >= 0.5 else "MISSED"
+                print(f"- {row['page']} ≥ 0.5× static: {ratio:.2f}× {verdict}")
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="library sizes, comma-separated")
+    parser.add_argument("--rounds", type=int, default=60, help="timed requests per page type")
+    parser.add_argument("--seconds", type=int, default=8, help="duration of each load test")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
+    subcommands = parser.add_subparsers(dest="command")
+    load_parser = subcommands.add_parser("load")
+    load_parser.add_argument("size", type=int)
+    measure_parser = subcommands.add_parser("measure")
+    measure_parser.add_argument("output")
+    args = parser.parse_args()
+
+    if args.command == "load":
+        return load(args.size)
+    if args.command == "measure":
+        return measure(args.rounds, args.rounds * 4, args.output)
+
+    database_url = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forge_bench"
+    )
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "REDIS_", "GUNICORN_", "PAGE_CACHE", "CACHE_"))
+    }
+    env |= PRODUCTION_ENV | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    env["CACHE_KEY_PREFIX"] = "forge-bench"
+    env["PYTHONPATH"] = str(BASE_DIR)
+    env["DJANGO_SETTINGS_MODULE"] = "forge.settings"
+    print(f"Forge benchmark, {time.strftime('%Y-%m-%d')}: {machine()}")
+    print(f"PostgreSQL {database_url.rsplit('@', 1)[-1]}, Redis cache {redis_url}")
+    print(f"gunicorn.conf.py defaults ({os.cpu_count() * 2 + 1} sync workers); load tests: "
+          f"{'wrk' if shutil.which('wrk') else 'a Python client'}, {args.connections} "
+          f"connections, {args.seconds} s each")  # fmt: skip
+
+    log("collectstatic (production storage)")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    workdir = Path(tempfile.mkdtemp(prefix="forge-bench-"))
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            log(f"{size:,} exercises: creating the database")
+            recreate_database(database_url)
+            manage(env, "migrate", "--noinput", "--verbosity", "0")
+            subprocess.run(
+                [PYTHON, "-m", "bench.bench", "load", str(size)], env=env, cwd=BASE_DIR, check=True
+            )
+            log(f"{size:,} exercises: in-process latency")
+            output = workdir / f"latency-{size}.json"
+            subprocess.run(
+                [PYTHON, "-m", "bench.bench", "--rounds", str(args.rounds), "measure", str(output)],
+                env=env,
+                cwd=BASE_DIR,
+                check=True,
+            )
+            latency = json.loads(output.read_text())
+            log(f"{size:,} exercises: throughput through gunicorn")
+            rates = throughput(env, load_test_paths(env), args.seconds, args.connections, workdir)
+            report(size, latency, rates, targets=size >= 10000)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def load_test_paths(env):
+    """{name: path} of the exercise page and the hub page the load test requests."""
+    code = (
+        "import django, json; django.setup();"
+        "from exercises.models import Exercise;"
+        "published = Exercise.objects.published().order_by('pk');"
+        "e = published[published.count() // 2];"
+        "print(json.dumps({'exercise': e.get_absolute_url(), "
+        "'hub': e.body_part.get_absolute_url()}))"
+    )
+    output = subprocess.run(
+        [PYTHON, "-c", code], env=env, cwd=BASE_DIR, capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(output)
+
+
+if __name__ == "__main__":
+    main()

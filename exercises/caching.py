@@ -1,0 +1,176 @@
+"""Whole-page cache for anonymous visitors that never serves a page older than the content.
+
+Every cached page is stored under the current content *generation*: a random token in the cache
+that any save or delete of library content replaces. A change therefore empties the page cache
+at once for every app server sharing the cache (Redis), without knowing which pages showed the
+changed row; the orphaned entries simply expire.
+"""
+
+import hashlib
+import logging
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+from .models import (
+    FAQ,
+    BodyPart,
+    Category,
+    CommonMistake,
+    Difficulty,
+    Equipment,
+    Exercise,
+    ExerciseSecondaryMuscle,
+    ExerciseSlug,
+    Muscle,
+    ProTip,
+    Step,
+)
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "content-generation"
+# Every model whose rows appear on a public page (an old slug decides between 301, 410 and 404).
+CONTENT_MODELS = (
+    Exercise,
+    Step,
+    ProTip,
+    CommonMistake,
+    FAQ,
+    ExerciseSecondaryMuscle,
+    ExerciseSlug,
+    BodyPart,
+    Muscle,
+    Equipment,
+    Category,
+    Difficulty,
+)
+# A response that varies on anything else is not cached (its key would have to include it).
+HARMLESS_VARY = {"cookie", "accept-encoding"}
+MAX_QUERY_STRING = 512
+
+
+def content_generation():
+    """The current generation token, created on first use (or after the cache lost it)."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        # add() keeps a token another process created in the meantime.
+        if not cache.add(GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(GENERATION_KEY, generation)
+    return generation
+
+
+def new_generation():
+    """Orphan every cached page. A random token never repeats, even if the cache was emptied."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def content_changed(using=None):
+    """Record a content change: call it after writes that send no signals (bulk_create, update).
+
+    The generation changes now, so that pages rendered later in this transaction (and in tests)
+    show the change, and again after the commit, so that a page another process rendered from
+    the old rows in between is dropped too.
+    """
+    new_generation()
+    transaction.on_commit(new_generation, using=using, robust=True)
+
+
+def _on_content_change(sender, using=None, **kwargs):
+    content_changed(using)
+
+
+for _model in CONTENT_MODELS:
+    post_save.connect(_on_content_change, sender=_model, dispatch_uid=f"content-save-{_model}")
+    post_delete.connect(_on_content_change, sender=_model, dispatch_uid=f"content-del-{_model}")
+m2m_changed.connect(
+    _on_content_change, sender=Exercise.secondary_muscles.through, dispatch_uid="content-m2m"
+)
+
+
+def page_key(request, generation):
+    """Host, path and query string, hashed so that no key grows with what a visitor typed."""
+    address = f"{request.get_host()}{request.path}?{request.META.get('QUERY_STRING', '')}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"page:{generation}:{digest}"
+
+
+def is_cacheable_request(request):
+    """Anonymous GET and HEAD requests of a bounded address; signed-in users see live pages."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+        return False
+    # Only a session cookie can make a visitor signed in; without one the session stays untouched.
+    has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+    return not (has_session and request.user.is_authenticated)
+
+
+def is_cacheable_response(response):
+    """Only complete, public, successful pages: no redirects, errors, cookies or private data."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    vary = {h.strip().lower() for h in response.get("Vary", "").split(",") if h.strip()}
+    return vary <= HARMLESS_VARY
+
+
+def freeze(response):
+    return (response.status_code, response.content, list(response.headers.items()))
+
+
+def thaw(entry):
+    status, content, headers = entry
+    return HttpResponse(content, status=status, headers=dict(headers))
+
+
+def answer_conditionally(request, response):
+    """A stored page still answers If-None-Match / If-Modified-Since with 304."""
+    etag = response.get("ETag")
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    if etag is None and last_modified is None:
+        return response
+    return get_conditional_response(
+        request, etag=etag, last_modified=last_modified, response=response
+    )
+
+
+def cache_public_page(view):
+    """Serve the view's successful anonymous responses from the cache, byte for byte.
+
+    Decorate outside `condition()`: a stored page keeps its ETag and Last-Modified and answers
+    conditional requests itself, without the database. The cache being down only costs speed.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        timeout = settings.PAGE_CACHE_SECONDS
+        if not timeout or not is_cacheable_request(request):
+            return view(request, *args, **kwargs)
+        try:
+            key = page_key(request, content_generation())
+            entry = cache.get(key)
+        except Exception:
+            logger.exception("Page cache unavailable; rendering %s", request.path)
+            return view(request, *args, **kwargs)
+        if entry is not None:
+            return answer_conditionally(request, thaw(entry))
+        response = view(request, *args, **kwargs)
+        if is_cacheable_response(response):
+            try:
+                cache.set(key, freeze(response), timeout)
+            except Exception:
+                logger.exception("Could not cache %s", request.path)
+        return response
+
+    return wrapper
