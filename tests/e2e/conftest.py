@@ -31,7 +31,9 @@ CHROMIUM_ARGS = [
 PHONE, DESKTOP = 390, 1280
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
-# between browser steps are still plain synchronous code.
+# between browser steps are still plain synchronous code. While that loop runs, Django hands the
+# thread other connection objects (asgiref's Local switches to context storage), so the tests do
+# not rely on serialized_rollback: each one loads what it needs after the previous flush.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # pytest-django's live server listens here (loopback only).
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")

@@ -2,23 +2,30 @@
 publishes it, and finds it on the public site, with the admin's CSP enforced throughout."""
 
 import re
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, User
+from django.db import connection
 
 from exercises.models import Exercise
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery-staple-42"
 
 
 @pytest.fixture
 def trainer():
-    """A staff account in the Trainers group (made by a migration), as create_trainer makes it."""
+    """A staff account in the Trainers group, as create_trainer makes it.
+
+    The group comes from a data migration, and the flush after each browser test empties every
+    table: make it again the way the migration does, with the same permissions.
+    """
+    migration = import_module("exercises.migrations.0002_trainers_group")
+    migration.create_trainers_group(apps, SimpleNamespace(connection=connection))
     user = User.objects.create_user("tess", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Trainers"))
     return user
