@@ -1,7 +1,7 @@
 # The few commands a newcomer needs; the logic lives in bin/ so it can be read.
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format
+.PHONY: help run test lint format loadtest
 
 help: ## List the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,3 +17,6 @@ lint: ## ruff check and ruff format --check, as CI runs them
 
 format: ## Let ruff fix and format the code
 	@bin/format
+
+loadtest: ## 50 clients for 60 s against gunicorn + PostgreSQL on 127.0.0.1; ARGS="--seconds 10"
+	@bin/setup && .venv/bin/python -m bench.load $(ARGS)
