@@ -1,6 +1,9 @@
 """The exercise library: taxonomy (hubs), exercises and their ordered content."""
 
+import operator
+import re
 from dataclasses import dataclass
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -10,6 +13,7 @@ from django.db.models.functions import Lower
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from .search import search
 
@@ -21,6 +25,26 @@ validate_slug_format = RegexValidator(
     "Use lower-case letters, digits and single hyphens, e.g. “lower-back”.",
     code="invalid_slug",
 )
+# Search results show titles of about 60 characters and descriptions of about 160.
+TITLE_LIMIT = 60
+DESCRIPTION_LIMIT = 160
+
+
+def fit_title(*candidates):
+    """The first title that fits TITLE_LIMIT, else the last (shortest) one."""
+    return next((title for title in candidates if len(title) <= TITLE_LIMIT), candidates[-1])
+
+
+def shorten(text, limit=DESCRIPTION_LIMIT):
+    """Whole sentences within the limit; a longer first sentence is cut with an ellipsis."""
+    text = " ".join(text.split())
+    kept = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        longer = f"{kept} {sentence}".strip()
+        if len(longer) > limit:
+            break
+        kept = longer
+    return kept or Truncator(text).chars(limit)
 
 
 def lower_name(name):
@@ -69,8 +93,26 @@ class Taxon(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        old_slug = getattr(self, "_loaded_slug", None)
+        super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            HubSlug.objects.update_or_create(
+                facet=self.facet, slug=old_slug, defaults={self.facet: self}
+            )
+        # A live slug always wins over history (e.g. after renaming back).
+        HubSlug.objects.filter(facet=self.facet, slug=self.slug).delete()
+        self._loaded_slug = self.slug
+
     def get_absolute_url(self):
         return reverse(self.hub_url_name, args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        """Remember the slug as loaded, so that save() can record a rename."""
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
 
     def get_markdown_url(self):
         return reverse(self.hub_url_name + "_markdown", args=[self.slug])
@@ -350,6 +392,25 @@ class Exercise(models.Model):
         return reverse("exercises:detail_markdown", args=[self.slug])
 
     @property
+    def page_title(self):
+        """The page's <title> before the site name: as much as fits in TITLE_LIMIT."""
+        return fit_title(
+            f"{self.name}: How to Do It, Muscles Worked and Tips",
+            f"{self.name}: How to Do It and Muscles Worked",
+            f"{self.name}: How to Do It",
+            self.name,
+        )
+
+    @property
+    def meta_description(self):
+        """The quick answer, led by the name unless it says it: the generated sentences of
+        similar exercises are alike."""
+        description = shorten(self.full_quick_answer)
+        if self.name.lower() not in description.lower():
+            description = shorten(f"{self.name}: {self.full_quick_answer}")
+        return description
+
+    @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
@@ -433,6 +494,55 @@ class ExerciseSlug(models.Model):
 
     def __str__(self):
         return self.slug
+
+
+HUB_FACETS = ("body_part", "equipment", "muscle", "difficulty", "category")
+
+
+def _only_taxon(facet):
+    return Q(facet=facet, **{f"{name}__isnull": name != facet for name in HUB_FACETS})
+
+
+class HubSlug(models.Model):
+    """An address a hub used to have: it redirects to the hub's current address."""
+
+    facet = models.CharField(max_length=20, choices=[(facet, facet) for facet in HUB_FACETS])
+    slug = models.SlugField(max_length=60)
+    # Exactly one of these is set: the taxonomy row of `facet`. Deleting it forgets its history.
+    body_part = models.ForeignKey(
+        BodyPart, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs"
+    )
+    equipment = models.ForeignKey(
+        Equipment, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs"
+    )
+    muscle = models.ForeignKey(
+        Muscle, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs"
+    )
+    difficulty = models.ForeignKey(
+        Difficulty, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["facet", "slug"]
+        verbose_name = "old hub address"
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "slug"], name="hubslug_once_per_facet"),
+            models.CheckConstraint(
+                condition=reduce(operator.or_, map(_only_taxon, HUB_FACETS)),
+                name="hubslug_one_taxon_of_its_facet",
+            ),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+    @property
+    def taxon(self):
+        return getattr(self, self.facet)
 
 
 class ExerciseSecondaryMuscle(models.Model):
