@@ -7,6 +7,7 @@ parameters (/exercises?body_part=back&difficulty=beginner), which is never index
 """
 
 from dataclasses import dataclass
+from math import ceil
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, InvalidPage, Paginator
@@ -14,10 +15,30 @@ from django.http import Http404, QueryDict
 from django.urls import reverse
 
 from .filters import FACET_LABELS, FACETS, BrowseState, ExerciseFilter
-from .models import Exercise
+from .models import Exercise, fit_title, shorten
 
 PAGE_SIZE = 24
 MIN_COMBINATION_SIZE = 5
+# How titles and descriptions count a hub's exercises, per facet; None is the library and the
+# combination hubs. Each facet words it differently: “Shoulders” is a body part and a muscle.
+TITLE_COUNTS = {
+    None: "{n} Step-by-Step Guide{s}",
+    "body_part": "{n} Step-by-Step Guide{s}",
+    "equipment": "{n} Guide{s} by Equipment",
+    "muscle": "{n} Guide{s} by Target Muscle",
+    "difficulty": "{n} Guide{s} by Difficulty",
+    "category": "{n} Guide{s} by Category",
+}
+DESCRIPTION_COUNTS = {
+    "body_part": "{n} {name} exercise{s}",
+    "equipment": "{n} exercise{s} you can do with {name}",
+    "muscle": "{n} exercise{s} targeting the {name}",
+    "difficulty": "{n} {name}-level exercise{s}",
+    "category": "{n} exercise{s} in the {name} category",
+}
+EVERY_PAGE_HAS = (
+    "step-by-step instructions, pro tips, common mistakes and answers to common questions"
+)
 BROWSE_PARAMS = (*FACETS, "q", "sort", "page")
 
 
@@ -151,8 +172,30 @@ class Browse:
         return self.selected_values("body_part")[0], self.selected_values("equipment")[0]
 
     @property
+    def is_library(self):
+        """The whole library, perhaps sorted: no facet and no search."""
+        return not self.state.is_filtered
+
+    @property
+    def count(self):
+        """How many exercises a clean address lists, from the facet counts; None for the
+        query-parameter states."""
+        if "?" in self.url:
+            return None
+        if self.hub:
+            return self.hub.count
+        if self.combination:
+            return self.combinations[tuple(value.slug for value in self.combination)]
+        return sum(value.count for value in self.facet_values["body_part"])
+
+    @property
+    def num_pages(self):
+        return max(1, ceil((self.count or 0) / PAGE_SIZE))
+
+    @property
     def indexable(self):
-        return "?" not in self.url
+        """Clean addresses that list exercises; query-parameter states and empty hubs are not."""
+        return "?" not in self.url and bool(self.count)
 
     def facet_groups(self):
         groups = []
@@ -200,7 +243,20 @@ class Browse:
 
     @property
     def title(self):
-        return self.heading if self.indexable else f"{self.heading}: filtered results"
+        """The <title> before the site name: unique, with the exact count, within TITLE_LIMIT."""
+        page = f" – Page {self.page_number}" if self.page_number > 1 else ""
+        if "?" in self.url:
+            return f"{self.heading}: filtered results{page}"
+        if not self.count:
+            return f"{self.heading}{page}"
+        return fit_title(f"{self.summary}{page}", f"{self.heading}{page}")
+
+    @property
+    def summary(self):
+        """Heading and exact count, worded per facet: “Back Exercises: 7 Step-by-Step Guides”."""
+        facet = next(iter(self.state.facets)) if self.hub else None
+        n = self.count
+        return f"{self.heading}: " + TITLE_COUNTS[facet].format(n=n, s="" if n == 1 else "s")
 
     @property
     def intro(self):
@@ -222,7 +278,31 @@ class Browse:
 
     @property
     def description(self):
-        return self.intro or f"{self.heading}: exercises matching your filters."
+        """The meta description: the intro, or one made from the counts; page 2 on says which
+        exercises it shows."""
+        if "?" in self.url:
+            return self.intro or f"{self.heading}: exercises matching your filters."
+        if not self.count:
+            return self.intro or f"{self.heading}: none published yet."
+        if self.page_number > 1:
+            first = (self.page_number - 1) * PAGE_SIZE + 1
+            last = min(self.page_number * PAGE_SIZE, self.count)
+            return (
+                f"{self.summary}, page {self.page_number} of {self.num_pages}: exercises "
+                f"{first}–{last}, each with step-by-step instructions, pro tips and common "
+                "mistakes."
+            )
+        return shorten(self.intro or self.generated_intro)
+
+    @property
+    def generated_intro(self):
+        """What a hub without a trainer's intro says about itself."""
+        facet = next(iter(self.state.facets))
+        n = self.count
+        counted = DESCRIPTION_COUNTS[facet].format(
+            n=n, s="" if n == 1 else "s", name=self.hub.lower_name
+        )
+        return f"{counted} with {EVERY_PAGE_HAS}."
 
     @property
     def markdown_url(self):

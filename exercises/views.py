@@ -4,12 +4,15 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
+from . import conditional, jsonld
 from .browse import Browse, markdown_path
 from .caching import cache_public_page
+from .conditional import conditional_page
 from .filters import SORTS
-from .models import BodyPart, Difficulty, Exercise, ExerciseSlug
+from .models import BodyPart, Exercise, ExerciseSlug, HubSlug
 
 MARKDOWN = "text/markdown; charset=utf-8"
 
@@ -38,54 +41,100 @@ def browse_page(request, fixed=None, *, markdown=False, combination=False):
     if markdown:
         context["exercises"] = browse.all_results()
     else:
-        context["page_obj"] = browse.paginate()
+        page = browse.paginate()
+        context |= {
+            "page_obj": page,
+            "indexable": browse.indexable,
+            "page_title": browse.title,
+            "page_description": browse.description,
+            "structured_data": jsonld.collection_page(browse, page, browse.breadcrumbs),
+        }
     return render_page(
         request, "exercises/exercise_list", context, markdown=markdown, canonical=browse.url
     )
 
 
 @cache_public_page
+def hub_page(request, facet, slug, *, markdown=False, earlier_of=None):
+    """A hub, or a 301 to its current address when the slug is one it had before a rename.
+
+    `earlier_of` names the facets whose earlier slugs the address may hold (default: `facet`).
+    """
+    try:
+        return browse_page(request, {facet: slug}, markdown=markdown)
+    except Http404:
+        taxon = renamed(earlier_of or [facet], slug)
+        if taxon is None:
+            raise
+        return moved(request, taxon.get_absolute_url(), markdown)
+
+
+def renamed(facets, slug):
+    """The hub of one of these facets that had this slug before a rename, or None."""
+    old = HubSlug.objects.filter(facet__in=facets, slug=slug).select_related(*facets).first()
+    return old.taxon if old else None
+
+
+def moved(request, url, markdown):
+    """A 301 to a page's current address, for its Markdown copy too; the query string stays."""
+    url = markdown_path(url) if markdown else url
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{url}?{query}" if query else url, permanent=True)
+
+
 @require_safe
+@conditional_page(conditional.library)
 def library(request, markdown=False):
     return browse_page(request, markdown=markdown)
 
 
 @cache_public_page
 @require_safe
+@conditional_page(conditional.body_part_or_difficulty)
 def body_part_or_difficulty_hub(request, slug, markdown=False):
     # Body parts and difficulties share /exercises/<slug>; validation keeps their slugs apart.
-    if BodyPart.objects.filter(slug=slug).exists():
-        facet = "body_part"
-    elif Difficulty.objects.filter(slug=slug).exists():
-        facet = "difficulty"
-    else:
-        raise Http404("No such hub.")
-    return browse_page(request, {facet: slug}, markdown=markdown)
+    # Browse answers 404 for a slug that is neither.
+    facet = "body_part" if BodyPart.objects.filter(slug=slug).exists() else "difficulty"
+    earlier_of = ["body_part", "difficulty"]
+    return hub_page(request, facet, slug, markdown=markdown, earlier_of=earlier_of)
 
 
 @cache_public_page
 @require_safe
+@conditional_page(conditional.hub("equipment"))
 def equipment_hub(request, slug, markdown=False):
-    return browse_page(request, {"equipment": slug}, markdown=markdown)
+    return hub_page(request, "equipment", slug, markdown=markdown)
 
 
 @cache_public_page
 @require_safe
+@conditional_page(conditional.hub("muscle"))
 def muscle_hub(request, slug, markdown=False):
-    return browse_page(request, {"muscle": slug}, markdown=markdown)
+    return hub_page(request, "muscle", slug, markdown=markdown)
 
 
 @cache_public_page
 @require_safe
+@conditional_page(conditional.hub("category"))
 def category_hub(request, slug, markdown=False):
-    return browse_page(request, {"category": slug}, markdown=markdown)
+    return hub_page(request, "category", slug, markdown=markdown)
 
 
 @cache_public_page
 @require_safe
+@conditional_page(conditional.combination)
 def combination_hub(request, body_part, equipment, markdown=False):
     fixed = {"body_part": body_part, "equipment": equipment}
-    return browse_page(request, fixed, markdown=markdown, combination=True)
+    try:
+        return browse_page(request, fixed, markdown=markdown, combination=True)
+    except Http404:
+        current = {
+            facet: getattr(renamed([facet], slug), "slug", slug) for facet, slug in fixed.items()
+        }
+        if current == fixed:
+            raise
+        url = reverse("exercises:combination", args=[current["body_part"], current["equipment"]])
+        return moved(request, url, markdown)
 
 
 def can_preview(user):
@@ -95,6 +144,7 @@ def can_preview(user):
 
 @cache_public_page
 @require_safe
+@conditional_page(conditional.exercise)
 def exercise_detail(request, slug, markdown=False):
     exercise = Exercise.objects.for_detail().filter(slug=slug).first()
     if exercise is None:
@@ -113,13 +163,26 @@ def exercise_detail(request, slug, markdown=False):
             (exercise.name, None),
         ],
     }
-    return render_page(
+    if not markdown:
+        context |= {
+            "indexable": exercise.is_published,
+            "page_title": exercise.page_title,
+            "page_description": exercise.meta_description,
+            "og_type": "article",
+            "structured_data": jsonld.exercise_page(
+                exercise, context["faqs"], context["breadcrumbs"]
+            ),
+        }
+    response = render_page(
         request,
         "exercises/exercise_detail",
         context,
         markdown=markdown,
         canonical=exercise.get_absolute_url(),
     )
+    if not exercise.is_published:
+        add_never_cache_headers(response)  # a staff preview: never kept by any cache
+    return response
 
 
 def moved_or_gone(request, slug, markdown):

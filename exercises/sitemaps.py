@@ -1,0 +1,143 @@
+"""The sitemap index and its sections: every indexable page once, at its canonical address.
+
+Listed: published exercises, the library and every hub with exercises, and combination hubs.
+Not listed: drafts, empty hubs (noindex), query-parameter states (noindex) and the pages after
+the first of a hub: they are indexable, but every exercise they list is in the sitemap itself.
+Each lastmod is the page's Last-Modified (see conditional.py), so it only moves when the
+page's content does.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.db.models import Count, Max, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from .browse import MIN_COMBINATION_SIZE
+from .conditional import exercise_last_change
+from .filters import FACETS
+from .models import Exercise
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    lastmod: datetime
+
+
+class SiteSitemap(Sitemap):
+    """Absolute URLs from SITE_URL, whatever host the request came in on."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+    def lastmod(self, item):
+        return item.lastmod
+
+
+class ExerciseSitemap(SiteSitemap):
+    def items(self):
+        return self.exercises().only("slug", "updated").order_by("name")
+
+    def get_latest_lastmod(self):
+        return self.exercises().aggregate(latest=Max("lastmod"))["latest"]
+
+    @staticmethod
+    def exercises():
+        return Exercise.objects.published().annotate(lastmod=exercise_last_change())
+
+
+def hubs_with_exercises(model):
+    """A facet's values that have published exercises, each with its `count` of them and the
+    `newest` one's edit time."""
+    relation = model.exercise_relation
+    is_member = Q(**{f"{relation}__status": Exercise.Status.PUBLISHED})
+    return model.objects.annotate(
+        count=Count(relation, filter=is_member),
+        newest=Max(f"{relation}__updated", filter=is_member),
+    ).filter(count__gt=0)
+
+
+def combinations_with_exercises():
+    """Body part and equipment pairs with a combination hub: slugs, names, `count` and edit
+    times."""
+    return (
+        Exercise.objects.published()
+        .order_by("body_part__slug", "equipment__slug")
+        .values("body_part__slug", "equipment__slug", "body_part__name", "equipment__name")
+        .annotate(
+            count=Count("pk"),
+            newest=Max("updated"),
+            body_part_updated=Max("body_part__updated"),
+            equipment_updated=Max("equipment__updated"),
+        )
+        .filter(count__gte=MIN_COMBINATION_SIZE)
+    )
+
+
+class HubSitemap(SiteSitemap):
+    """The library index, then each facet's hubs that have published exercises."""
+
+    def items(self):
+        published = Exercise.objects.published()
+        newest = published.order_by("-updated").values_list("updated", flat=True).first()
+        pages = [Page(reverse("exercises:library"), newest)] if newest else []
+        for model in FACETS.values():
+            pages += [
+                Page(hub.get_absolute_url(), max(hub.updated, hub.newest))
+                for hub in hubs_with_exercises(model)
+            ]
+        return pages
+
+    def location(self, item):
+        return item.path
+
+
+class CombinationSitemap(SiteSitemap):
+    """Body part and equipment pairs with enough published exercises for their own hub."""
+
+    def items(self):
+        return [
+            Page(
+                reverse(
+                    "exercises:combination", args=[pair["body_part__slug"], pair["equipment__slug"]]
+                ),
+                max(pair["newest"], pair["body_part_updated"], pair["equipment_updated"]),
+            )
+            for pair in combinations_with_exercises()
+        ]
+
+    def location(self, item):
+        return item.path
+
+
+SITEMAPS = {
+    "exercises": ExerciseSitemap,
+    "hubs": HubSitemap,
+    "combinations": CombinationSitemap,
+}
+
+
+@x_robots_tag
+def index(request):
+    """Django's index view names its sections after the request's host; this one uses
+    SITE_URL like every other absolute address."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        url = settings.SITE_URL + reverse("sitemap_section", kwargs={"section": section})
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append(SitemapIndexItem(url, lastmod))
+        for page in range(2, sitemap.paginator.num_pages + 1):
+            entries.append(SitemapIndexItem(f"{url}?p={page}", lastmod))
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
