@@ -107,7 +107,7 @@ FAQS = [
 
 
 def synthetic_names(count, rng):
-    """`count` unique (name, target muscle slug, movement, equipment slug) tuples."""
+    """`count` new, unique (name, target muscle slug, movement, equipment slug) tuples."""
     equipment = list(Equipment.objects.values_list("slug", "name"))
     combos = [
         (first, second, muscle, movement, eq)
@@ -117,12 +117,13 @@ def synthetic_names(count, rng):
         if first < second or not first
     ]
     rng.shuffle(combos)
+    taken = set(Exercise.objects.values_list("name", flat=True))
     names = {}
     for first, second, muscle, movement, (eq_slug, eq_name) in combos:
         equipment_word = "" if eq_slug in ("bodyweight", "other") else eq_name
         words = [w for w in (first, second, equipment_word, movement) if w]
         name = " ".join(words)
-        if name not in names:
+        if name not in names and name not in taken:
             names[name] = (muscle, movement, eq_slug)
             if len(names) == count:
                 break
@@ -131,7 +132,7 @@ def synthetic_names(count, rng):
 
 @transaction.atomic
 def build_library(count, *, seed=1, draft_share=0.05):
-    """Create `count` exercises (about 5% drafts) with their lists; return the exercises."""
+    """Add `count` exercises (about 5% drafts) with their lists; return the new exercises."""
     rng = random.Random(seed)
     muscles = {m.slug: m for m in Muscle.objects.all()}
     equipment = {e.slug: e for e in Equipment.objects.all()}

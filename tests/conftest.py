@@ -21,3 +21,23 @@ def spine_stretch(taxonomy):
 
     call_command("import_exercises", FIXTURES / "spine-stretch.json", verbosity=0)
     return Exercise.objects.get(slug="spine-stretch")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql` run in the PostgreSQL pass and are skipped on SQLite."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://…")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _new_content_generation():
+    """No test sees pages another test cached: every test starts a new content generation."""
+    from exercises.caching import new_generation
+
+    new_generation()

@@ -1,0 +1,154 @@
+"""Query budgets: every public page type runs a fixed number of queries, whatever the size.
+
+Each page is rendered uncached at 30 and at 500 exercises; its query count must be the same
+at both sizes (no N+1) and within its budget: 6 for an exercise page, 10 for a browse page
+with all its facet counts.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.synthetic import build_library
+from exercises.models import (
+    BodyPart,
+    Category,
+    Difficulty,
+    Equipment,
+    Exercise,
+    Muscle,
+)
+
+EXERCISE_BUDGET = 6
+BROWSE_BUDGET = 10
+
+
+def pages():
+    """{page type: (path, budget)} for the current library."""
+    published = Exercise.objects.published().order_by("pk")
+    exercise = published.first()
+    muscle = Muscle.objects.filter(targeted_by__in=published).first()
+    category = Category.objects.filter(exercises__in=published).first()
+    difficulty = Difficulty.objects.filter(exercises__in=published).first()
+    equipment = Equipment.objects.get(slug="barbell")
+    return {
+        "library": ("/exercises", BROWSE_BUDGET),
+        "library, page 2": ("/exercises?page=2", BROWSE_BUDGET),
+        "body-part hub": ("/exercises/back", BROWSE_BUDGET),
+        "difficulty hub": (difficulty.get_absolute_url(), BROWSE_BUDGET),
+        "equipment hub": (equipment.get_absolute_url(), BROWSE_BUDGET),
+        "muscle hub": (muscle.get_absolute_url(), BROWSE_BUDGET),
+        "category hub": (category.get_absolute_url(), BROWSE_BUDGET),
+        "combination hub": ("/exercises/back/barbell", BROWSE_BUDGET),
+        "two facets": (
+            "/exercises?body_part=back&equipment=barbell&equipment=dumbbell",
+            BROWSE_BUDGET,
+        ),
+        "search": ("/exercises?q=row", BROWSE_BUDGET),
+        "search with a facet": ("/exercises?q=curl&equipment=dumbbell", BROWSE_BUDGET),
+        "sorted": ("/exercises?sort=difficulty", BROWSE_BUDGET),
+        "library .md": ("/exercises.md", BROWSE_BUDGET),
+        "hub .md": ("/exercises/back.md", BROWSE_BUDGET),
+        "combination .md": ("/exercises/back/barbell.md", BROWSE_BUDGET),
+        "exercise page": (exercise.get_absolute_url(), EXERCISE_BUDGET),
+        "exercise .md": (exercise.get_markdown_url(), EXERCISE_BUDGET),
+    }
+
+
+def count_queries(client, paths):
+    counts = {}
+    for page_type, (path, _) in paths.items():
+        client.get(path)  # anything fetched once per process (e.g. content types) is done
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (page_type, path, response.status_code)
+        counts[page_type] = len(queries)
+    return counts
+
+
+@pytest.fixture
+def uncached(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def back_with_barbell(taxonomy):
+    """Enough back exercises with a barbell for a combination hub at any size."""
+    back, barbell = BodyPart.objects.get(slug="back"), Equipment.objects.get(slug="barbell")
+    muscle = Muscle.objects.get(slug="upper-back")
+    for index in range(5):
+        Exercise.objects.create(
+            name=f"Barbell Row Variation {index}",
+            slug=f"barbell-row-variation-{index}",
+            body_part=back,
+            equipment=barbell,
+            target_muscle=muscle,
+            difficulty=Difficulty.objects.get(slug="beginner"),
+            category=Category.objects.get(slug="strength"),
+            status=Exercise.Status.PUBLISHED,
+        )
+
+
+def test_every_page_type_has_a_fixed_query_budget(client, uncached, back_with_barbell):
+    build_library(25)  # 30 exercises with the five above: two pages
+    paths = pages()
+    small = count_queries(client, paths)
+
+    build_library(470, seed=2)
+    assert Exercise.objects.count() == 500
+    large = count_queries(client, paths)
+
+    grew = {page: (small[page], large[page]) for page in paths if small[page] != large[page]}
+    over = {
+        page: (large[page], budget) for page, (_, budget) in paths.items() if large[page] > budget
+    }
+    assert not grew, f"query counts that grow with the library (30 → 500): {grew}"
+    assert not over, f"over budget (queries, budget): {over}"
+
+
+def test_an_exercise_page_fetches_its_lists_in_one_query(client, uncached, taxonomy):
+    exercise = build_library(1)[0]
+    exercise.status = Exercise.Status.PUBLISHED
+    exercise.save()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(exercise.get_absolute_url())
+
+    assert response.status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum("UNION ALL" in statement for statement in sql) == 1
+    assert not any(statement.startswith('SELECT "exercises_step"') for statement in sql)
+    steps = list(exercise.steps.all())
+    assert [s.text for s in response.context["exercise"].steps.all()] == [s.text for s in steps]
+
+
+def test_prefetched_lists_keep_their_order_and_parent(taxonomy, django_assert_num_queries):
+    exercise = build_library(1)[0]
+    exercise.steps.filter(position=1).update(position=9)
+    expected = {
+        kind: [item.pk for item in getattr(exercise, kind).all()]
+        for kind in ("steps", "pro_tips", "common_mistakes", "faqs")
+    }
+
+    with django_assert_num_queries(3):
+        loaded = Exercise.objects.for_detail().get(pk=exercise.pk)
+    with django_assert_num_queries(0):
+        found = {kind: [item.pk for item in getattr(loaded, kind).all()] for kind in expected}
+        parents = {item.exercise.pk for item in loaded.faqs.all()}
+
+    assert found == expected
+    assert parents == {exercise.pk}
+
+
+def test_facet_counts_are_computed_by_the_database(client, uncached, taxonomy):
+    """A facet count is one aggregate query per facet, not a Python loop over exercises."""
+    build_library(60)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/exercises")
+
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    groups = response.context["browse"].facet_groups()
+    published = Exercise.objects.published().count()
+    for group in groups:  # every exercise has exactly one value of each facet
+        assert sum(option.count for option in group.options) == published, group.name
+    assert len(counts) >= len(groups)
