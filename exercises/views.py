@@ -54,7 +54,6 @@ def browse_page(request, fixed=None, *, markdown=False, combination=False):
     )
 
 
-@cache_public_page
 def hub_page(request, facet, slug, *, markdown=False, earlier_of=None):
     """A hub, or a 301 to its current address when the slug is one it had before a rename.
 
@@ -82,6 +81,7 @@ def moved(request, url, markdown):
     return redirect(f"{url}?{query}" if query else url, permanent=True)
 
 
+@cache_public_page
 @require_safe
 @conditional_page(conditional.library)
 def library(request, markdown=False):
