@@ -182,6 +182,7 @@ async def run_load(base_url, clients, seconds, seed=1):
             f"pages, {len(plan.words)} search words; {clients} clients for {seconds} s"
         )
         results = Results()
+        load_before = os.getloadavg()[0]
         started = time.monotonic()
         deadline = started + seconds
         await asyncio.gather(
@@ -190,13 +191,19 @@ async def run_load(base_url, clients, seconds, seed=1):
                 for n in range(clients)
             )
         )
-        return results.summary(time.monotonic() - started)
+        summary = results.summary(time.monotonic() - started)
+        # Other work on the machine skews every number: keep how busy it was with the result.
+        summary["load_average"] = {"before": load_before, "after": os.getloadavg()[0]}
+        summary["cpus"] = os.cpu_count()
+        return summary
 
 
 def report(summary, clients):
     print(
         f"\n{clients} clients, {summary['seconds']} s: {summary['requests']:,} requests "
-        f"({summary['requests_per_second']}/s), {summary['errors']} errors\n"
+        f"({summary['requests_per_second']}/s), {summary['errors']} errors; "
+        f"{summary['cpus']} CPUs, load average {summary['load_average']['before']:.1f} before, "
+        f"{summary['load_average']['after']:.1f} after\n"
     )
     print("| requests | count | p50 ms | p90 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|")
