@@ -44,8 +44,16 @@ def load_settings(monkeypatch):
 
 
 def manage(*args, **variables):
-    """Run manage.py in a fresh process with only the given settings variables."""
-    environ = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    """Run manage.py in a fresh process with only the given settings variables.
+
+    The test run's own DJANGO_* variables stay out too (the browser tests set
+    DJANGO_ALLOW_ASYNC_UNSAFE, which the deployment checks rightly refuse).
+    """
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in SETTINGS_VARIABLES and not name.startswith("DJANGO_")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
