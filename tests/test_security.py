@@ -30,8 +30,9 @@ HOSTILE = (
     "</script><script>alert(1)</script> <img src=x onerror=alert(1)> "
     "\"quotes\" 'single' ]]> <!-- & [link](javascript:alert(1)) <https://evil.example/>"
 )
-# Search terms are reflected into the page, and are at most 100 characters.
+# Search terms are reflected into the page, and are at most 100 characters; taxonomy names 60.
 HOSTILE_QUERY = "</script><img src=x onerror=alert(1)>\"'<!--]]>"
+HOSTILE_NAME = "</script><img src=x onerror=alert(1)>\"'<!--]]> [x](y)"
 
 
 # --- Headers -------------------------------------------------------------------------------
@@ -220,6 +221,9 @@ def hostile_exercise(taxonomy):
     back = BodyPart.objects.get(slug="back")
     back.intro = HOSTILE
     back.save()
+    category = Category.objects.get(slug="strength")
+    category.name = HOSTILE_NAME
+    category.save()
     exercise = Exercise.objects.create(
         name=HOSTILE,
         slug="hostile",
@@ -228,7 +232,7 @@ def hostile_exercise(taxonomy):
         equipment=Equipment.objects.get(slug="barbell"),
         target_muscle=Muscle.objects.get(slug="lower-back"),
         difficulty=Difficulty.objects.get(slug="beginner"),
-        category=Category.objects.get(slug="strength"),
+        category=category,
         status=Exercise.Status.PUBLISHED,
     )
     Step.objects.create(exercise=exercise, text=f"Step: {HOSTILE}", position=1)
@@ -249,6 +253,7 @@ def test_exercise_page_shows_hostile_text_as_text(client, hostile_exercise):
     page = assert_no_injected_markup(html)
     for text in ("Step:", "Tip:", "Mistake:", "Question", "Answer"):
         assert f"{text} {HOSTILE}" in page.all_text, text
+    assert HOSTILE_NAME in page.all_text  # the category, a trainer-named taxonomy value
     h1 = html.split("<h1>", 1)[1].split("</h1>", 1)[0]
     assert Page(h1).all_text == HOSTILE
 
@@ -313,3 +318,10 @@ def test_listing_markdown_neutralises_hostile_names(client, hostile_exercise, ur
     assert response.status_code == 200
     page = assert_markdown_is_inert(response.content.decode())
     assert HOSTILE in page.all_text
+
+
+def test_llms_txt_neutralises_hostile_taxonomy_names(client, hostile_exercise):
+    response = client.get("/llms.txt")
+    assert response.status_code == 200
+    page = assert_markdown_is_inert(response.content.decode())
+    assert HOSTILE_NAME in page.all_text
