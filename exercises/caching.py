@@ -166,6 +166,8 @@ def cache_public_page(view):
         if entry is not None:
             return answer_conditionally(request, thaw(entry))
         response = view(request, *args, **kwargs)
+        if callable(getattr(response, "render", None)):
+            response = response.render()  # a TemplateResponse (e.g. a sitemap) renders lazily
         if is_cacheable_response(response):
             try:
                 cache.set(key, freeze(response), timeout)

@@ -2,7 +2,7 @@
 
 Each page is rendered uncached at 30 and at 500 exercises; its query count must be the same
 at both sizes (no N+1) and within its budget: 6 for an exercise page, 10 for a browse page
-with all its facet counts.
+with all its facet counts; sitemap sections and llms.txt get 10 too.
 """
 
 import pytest
@@ -21,6 +21,10 @@ from exercises.models import (
 
 EXERCISE_BUDGET = 6
 BROWSE_BUDGET = 10
+SITEMAP_BUDGET = 10
+# The index asks each section for its page count and its newest lastmod, and the hub and
+# combination sections build their items for each question (6 + 1 queries twice).
+SITEMAP_INDEX_BUDGET = 16
 
 
 def pages():
@@ -52,6 +56,12 @@ def pages():
         "combination .md": ("/exercises/back/barbell.md", BROWSE_BUDGET),
         "exercise page": (exercise.get_absolute_url(), EXERCISE_BUDGET),
         "exercise .md": (exercise.get_markdown_url(), EXERCISE_BUDGET),
+        "sitemap index": ("/sitemap.xml", SITEMAP_INDEX_BUDGET),
+        "sitemap of exercises": ("/sitemap-exercises.xml", SITEMAP_BUDGET),
+        "sitemap of hubs": ("/sitemap-hubs.xml", SITEMAP_BUDGET),
+        "sitemap of combinations": ("/sitemap-combinations.xml", SITEMAP_BUDGET),
+        "llms.txt": ("/llms.txt", SITEMAP_BUDGET),
+        "robots.txt": ("/robots.txt", 0),
     }
 
 
@@ -104,6 +114,18 @@ def test_every_page_type_has_a_fixed_query_budget(client, uncached, back_with_ba
     }
     assert not grew, f"query counts that grow with the library (30 → 500): {grew}"
     assert not over, f"over budget (queries, budget): {over}"
+
+
+def test_every_page_type_is_served_from_the_cache(client, back_with_barbell):
+    build_library(25)
+    for page_type, (path, _) in pages().items():
+        first = client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get(path)
+
+        assert second.status_code == 200, page_type
+        assert len(queries) == 0, f"{page_type} ({path}) is not cached"
+        assert second.content == first.content
 
 
 def test_an_exercise_page_fetches_its_lists_in_one_query(client, uncached, taxonomy):
