@@ -24,7 +24,7 @@ from exercises.library_import import import_library
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 fuzz = settings(
-    max_examples=120,
+    max_examples=100,
     derandomize=True,
     database=None,
     deadline=None,
@@ -66,6 +66,8 @@ KNOWN_VALUES = [
     *(value for value, _ in SORTS),
     *("1", "2", "3", "0", "-1", "01", "999999", "9999999999999999999999", "1e3", " 2", "２", "²"),
     *("BACK", "back-", "-back", "back--legs", "back\n", "equipment", "%", "%00", "\x00", ""),
+    # Search syntax of PostgreSQL's full-text and trigram search, and of LIKE.
+    *("a & b | !c", '"unclosed', "-", "or", "the", "squat:*", "<->", "((", "\\", "%_", "'"),
 ]
 PARAMETERS = [*FACETS, "q", "sort", "page"]
 
@@ -133,7 +135,7 @@ def test_any_search_and_page_combination_gets_an_answer(visitor, parameters, met
 
 
 @pytest.mark.django_db
-@settings(fuzz, max_examples=400)
+@settings(fuzz, max_examples=300)
 @given(path=paths, query=st.just("") | queries)
 def test_any_path_under_exercises_gets_an_answer(visitor, path, query):
     url = f"{path}?{query}" if query else path
