@@ -100,6 +100,12 @@ def test_trainer_writes_and_publishes_an_exercise(site, page, trainer):
     exercise.refresh_from_db()
     assert exercise.is_published
 
+    # The exercise list, with its filters and search, shows it as published.
+    page.goto(f"{site}/admin/exercises/exercise/?status__exact=published&q=wall")
+    row = page.locator("#result_list tbody tr")
+    assert row.count() == 1
+    assert "Wall Angel Reach" in row.inner_text() and "Published" in row.inner_text()
+
     # The visitor finds it by searching, and reads the steps and FAQs in order.
     visitor.goto(f"{site}/exercises?q=wall+angel")
     visitor.get_by_role("link", name="Wall Angel Reach").click()
