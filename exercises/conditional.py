@@ -19,7 +19,9 @@ from functools import cache, wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import DateTimeField, F, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition
@@ -58,9 +60,9 @@ def exercise_last_change():
     )
 
 
-def members(**filters):
+def members(*conditions, **filters):
     """The published exercises a hub lists."""
-    return Exercise.objects.published().filter(**filters)
+    return Exercise.objects.published().filter(*conditions, **filters)
 
 
 @cache
@@ -76,28 +78,38 @@ def code_fingerprint():
     return digest.hexdigest()
 
 
+def newest_in_table(model, field="updated"):
+    """SQL for the newest `field` of a whole table; raw SQL keeps the per-request query cheap
+    to build (table and column names come from the models, never from a request)."""
+    quote = connection.ops.quote_name
+    column, table = model._meta.get_field(field).column, model._meta.db_table
+    return RawSQL(f"SELECT MAX({quote(column)}) FROM {quote(table)}", [], DateTimeField())
+
+
 def library_changes():
-    """Subqueries for the newest change anywhere: a deleted exercise leaves a 410 address."""
-    changes = {"removed": newest(ExerciseSlug.objects.all(), "created")}
+    """The newest change anywhere: any exercise (drafts too), a deletion (it leaves a 410
+    address behind) or a taxonomy edit."""
+    changes = {
+        "library_exercise": newest_in_table(Exercise),
+        "library_removed": newest_in_table(ExerciseSlug, "created"),
+    }
     for facet, model in FACETS.items():
-        changes[f"taxonomy_{facet}"] = newest(model.objects.all())
+        changes[f"library_{facet}"] = newest_in_table(model)
     return changes
 
 
-def page_validators(request, required=(), optional=(), **page_changes):
+def page_validators(request, rows, required=(), optional=(), **page_changes):
     """Validators from one query, or None when a row the page needs is missing (the view
     then answers 404, 410 or a redirect, without validators).
 
-    The newest exercise row carries the query: its `updated` is the library's newest edit.
-    `required` name the page's rows (an exercise, a hub); `optional` name changes that may be
-    absent (a hub without exercises yet).
+    The query reads the first of `rows` (the exercise, the hub, or any row that carries it),
+    with `page_changes` and the library's changes. `required` name the changes that must be
+    there; `optional` ones may be absent (a hub without exercises yet).
     """
-    page_changes = {f"page_{name}": change for name, change in page_changes.items()}
-    row = (
-        Exercise.objects.order_by("-updated")
-        .values(library=F("updated"), **library_changes(), **page_changes)
-        .first()
-    )
+    row = rows.values(
+        **{f"page_{name}": change for name, change in page_changes.items()},
+        **library_changes(),
+    ).first()
     if row is None or any(row[f"page_{name}"] is None for name in required):
         return None
     own = [row[f"page_{name}"] for name in (*required, *optional)]
@@ -116,9 +128,8 @@ def page_validators(request, required=(), optional=(), **page_changes):
 
 def exercise(request, slug, markdown=False):
     """A published exercise; drafts and old addresses get no validators."""
-    mine = Exercise.objects.published().filter(slug=slug)
-    change = Subquery(mine.annotate(change=exercise_last_change()).values("change")[:1])
-    return page_validators(request, required=["exercise"], exercise=change)
+    rows = Exercise.objects.published().filter(slug=slug)
+    return page_validators(request, rows, required=["exercise"], exercise=exercise_last_change())
 
 
 def hub(facet):
@@ -126,33 +137,39 @@ def hub(facet):
         model = FACETS[facet]
         return page_validators(
             request,
+            model.objects.filter(slug=slug),
             required=["hub"],
             optional=["members"],
-            hub=newest(model.objects.filter(slug=slug)),
+            hub=F("updated"),
             members=newest(members(**{f"{model.exercise_field}__slug": slug})),
         )
 
     return validators
 
 
+def any_row():
+    """One row to carry a query whose page has no row of its own."""
+    return Exercise.objects.order_by()
+
+
 def body_part_or_difficulty(request, slug, markdown=False):
     return page_validators(
         request,
+        any_row(),
         required=["hub"],
         optional=["members"],
         hub=Coalesce(*(newest(FACETS[facet].objects.filter(slug=slug)) for facet in HUB_NAMESPACE)),
-        members=newest(
-            Exercise.objects.published().filter(Q(body_part__slug=slug) | Q(difficulty__slug=slug))
-        ),
+        members=newest(members(Q(body_part__slug=slug) | Q(difficulty__slug=slug))),
     )
 
 
 def combination(request, body_part, equipment, markdown=False):
     return page_validators(
         request,
+        FACETS["body_part"].objects.filter(slug=body_part),
         required=["body_part", "equipment"],
         optional=["members"],
-        body_part=newest(FACETS["body_part"].objects.filter(slug=body_part)),
+        body_part=F("updated"),
         equipment=newest(FACETS["equipment"].objects.filter(slug=equipment)),
         members=newest(members(body_part__slug=body_part, equipment__slug=equipment)),
     )
@@ -160,10 +177,10 @@ def combination(request, body_part, equipment, markdown=False):
 
 def library(request, markdown=False):
     """The library; a filtered state (anything but a page number) has an ETag only."""
-    filtered = bool(set(request.GET) - {"page"})
-    if filtered:
-        return page_validators(request)
-    return page_validators(request, optional=["members"], members=newest(members()))
+    if set(request.GET) - {"page"}:
+        return page_validators(request, any_row())
+    newest_published = members().order_by("-updated")
+    return page_validators(request, newest_published, optional=["members"], members=F("updated"))
 
 
 def conditional_page(validators_for):
