@@ -119,7 +119,7 @@ PAGES = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", PAGES)
-@fuzz
+@settings(fuzz, max_examples=60)  # per page
 @given(query=queries)
 def test_any_query_string_gets_an_answer_that_is_not_an_error(visitor, page, query):
     url = f"{page}?{query}"
