@@ -8,8 +8,9 @@ from functools import reduce
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import GreaterThanOrEqual
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -264,9 +265,15 @@ class ExerciseQuerySet(models.QuerySet):
         """Exercises matching the words; ranked by relevance on PostgreSQL (see search.py)."""
         return search(self, text)
 
-    def related_to(self, exercise):
-        """Other exercises ranked by similarity: target muscle weighs most, then body part,
-        equipment, difficulty and each shared secondary muscle."""
+    def related_to(self, exercise, limit=6):
+        """The `limit` exercises most like this one, best first: the same target muscle counts
+        16, the same body part 8, equipment 4, difficulty 2 and each shared secondary muscle 1
+        (ties by name).
+
+        Only exercises with the same target muscle are ranked, an indexed few, unless the
+        others could still make the list: they score at most 8 + 4 + 2 + the number of
+        secondary muscles, which the sixth of the same target muscle usually beats.
+        """
         secondary_ids = [m.pk for m in exercise.ordered_secondary_muscles]
 
         def score(condition, weight):
@@ -276,23 +283,42 @@ class ExerciseQuerySet(models.QuerySet):
                 output_field=models.IntegerField(),
             )
 
-        return (
-            self.exclude(pk=exercise.pk)
-            .annotate(
-                shared_secondary=Count(
-                    "secondary_muscle_links",
-                    filter=Q(secondary_muscle_links__muscle_id__in=secondary_ids),
+        if secondary_ids:
+            # A subquery per ranked row, not a join: no GROUP BY over the joined taxonomy.
+            links = ExerciseSecondaryMuscle.objects.filter(
+                exercise=OuterRef("pk"), muscle_id__in=secondary_ids
+            )
+            shared_secondary = Coalesce(
+                Subquery(links.values("exercise").annotate(n=Count("pk")).values("n")), 0
+            )
+        else:
+            shared_secondary = Value(0)
+
+        def ranked(queryset):
+            return (
+                queryset.exclude(pk=exercise.pk)
+                .annotate(shared_secondary=shared_secondary)
+                .annotate(
+                    similarity=score(Q(target_muscle_id=exercise.target_muscle_id), 16)
+                    + score(Q(body_part_id=exercise.body_part_id), 8)
+                    + score(Q(equipment_id=exercise.equipment_id), 4)
+                    + score(Q(difficulty_id=exercise.difficulty_id), 2)
+                    + F("shared_secondary")
                 )
+                .order_by("-similarity", "name")
             )
-            .annotate(
-                similarity=score(Q(target_muscle_id=exercise.target_muscle_id), 16)
-                + score(Q(body_part_id=exercise.body_part_id), 8)
-                + score(Q(equipment_id=exercise.equipment_id), 4)
-                + score(Q(difficulty_id=exercise.difficulty_id), 2)
-                + F("shared_secondary")
-            )
-            .order_by("-similarity", "name")
+
+        same_target = Q(target_muscle_id=exercise.target_muscle_id)
+        sixth_of_same = Subquery(
+            ranked(self.select_related(None).filter(same_target)).values("similarity")[
+                limit - 1 : limit
+            ]
         )
+        # No columns in it: PostgreSQL decides once whether the other exercises are ranked.
+        room_for_others = GreaterThanOrEqual(
+            Value(8 + 4 + 2 + len(secondary_ids)), Coalesce(sixth_of_same, Value(-1))
+        )
+        return ranked(self.filter(same_target | Q(room_for_others)))[:limit]
 
 
 @dataclass(frozen=True)

@@ -174,3 +174,41 @@ def test_facet_counts_are_computed_by_the_database(client, uncached, taxonomy):
     for group in groups:  # every exercise has exactly one value of each facet
         assert sum(option.count for option in group.options) == published, group.name
     assert len(counts) >= len(groups)
+
+
+def brute_force_related(exercise, limit=6):
+    """The ranking related_to() promises, computed in Python over every published exercise."""
+    secondary = {m.pk for m in exercise.ordered_secondary_muscles}
+
+    def similarity(other):
+        shared = {link.muscle_id for link in other.secondary_muscle_links.all()} & secondary
+        return (
+            16 * (other.target_muscle_id == exercise.target_muscle_id)
+            + 8 * (other.body_part_id == exercise.body_part_id)
+            + 4 * (other.equipment_id == exercise.equipment_id)
+            + 2 * (other.difficulty_id == exercise.difficulty_id)
+            + len(shared)
+        )
+
+    others = Exercise.objects.published().exclude(pk=exercise.pk)
+    others = others.prefetch_related("secondary_muscle_links")
+    ranked = sorted(others, key=lambda other: (-similarity(other), other.name))
+    return [other.name for other in ranked[:limit]]
+
+
+def test_related_exercises_are_the_best_ranked_of_the_whole_library(taxonomy):
+    build_library(150)
+    exercises = list(Exercise.objects.published().for_detail().order_by("?")[:12])
+    lonely = Exercise.objects.published().filter(secondary_muscle_links__isnull=True).first()
+    exercises.append(Exercise.objects.for_detail().get(pk=lonely.pk))
+    # Few exercises share this one's target muscle: the others must be ranked too.
+    rare = build_library(1, seed=9)[0]
+    rare.target_muscle = Muscle.objects.get(slug="neck")
+    rare.status = Exercise.Status.PUBLISHED
+    rare.save()
+    exercises.append(Exercise.objects.for_detail().get(pk=rare.pk))
+
+    for exercise in exercises:
+        found = [e.name for e in Exercise.objects.published().for_listing().related_to(exercise)]
+        assert found == brute_force_related(exercise), exercise.name
+        assert len(found) == 6
