@@ -1,12 +1,13 @@
 """Forge's load test: concurrent visitors against gunicorn + PostgreSQL on loopback, bounded.
 
-    make loadtest                                        # 50 clients for 60 s, set up and torn down
-    .venv/bin/python -m bench.load --clients 10 --seconds 10
-    .venv/bin/python -m bench.load --url http://127.0.0.1:8000   # a server that is already running
+    make loadtest                     # 50 clients for 60 s; sets up and stops its own server
+    .venv/bin/python -m bench.load --clients 10 --seconds 10 --exercises 10000
+    .venv/bin/python -m bench.load --url http://127.0.0.1:8000   # a server already running
 
 Without --url it (re)creates the PostgreSQL database forge_load, migrates it and imports the
-starter library (fixtures/), collects the static files, starts gunicorn with the production
-settings and gunicorn.conf.py on a free 127.0.0.1 port, runs the test and stops gunicorn.
+starter library (fixtures/), or --exercises N synthetic ones with the benchmark's loader. Then it
+collects the static files, starts gunicorn with the production settings and gunicorn.conf.py on
+a free 127.0.0.1 port, runs the test and stops gunicorn.
 
 The clients find their addresses the way a crawler does, from the library's own pages, then
 mix library pages, hubs, searches, exercise pages and Markdown copies until the time is up.
@@ -233,6 +234,14 @@ def recreate_database(url):
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def analyze(url):
+    """Fresh planner statistics, as a database that has been running for a while has."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+
+
 def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
@@ -291,6 +300,7 @@ class Gunicorn:
 def production_env(database_url, workdir, redis_url):
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL")}
     env |= {
+        "DJANGO_SETTINGS_MODULE": "forge.settings",
         "FORGE_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": HOST,
@@ -310,11 +320,17 @@ def serve_and_load(args):
         workdir = Path(tmp)
         env = production_env(args.database_url, workdir, args.redis_url)
         if not args.reuse_database:
-            log(f"recreating {args.database_url} with the starter library")
+            library = f"{args.exercises:,} synthetic exercises" if args.exercises else "starter"
+            log(f"recreating {args.database_url} with the {library} library")
             recreate_database(args.database_url)
             manage(env, "migrate", "--noinput", "--verbosity", "0")
-            for name in STARTER_LIBRARY:
-                manage(env, "import_exercises", f"fixtures/{name}", "--verbosity", "0")
+            if args.exercises:  # the benchmark's loader: taxonomy, Spine Stretch, N more
+                run = [PYTHON, "-m", "bench.bench", "load", str(args.exercises)]
+                subprocess.run(run, cwd=BASE_DIR, env=env, check=True)
+            else:
+                for name in STARTER_LIBRARY:
+                    manage(env, "import_exercises", f"fixtures/{name}", "--verbosity", "0")
+                analyze(args.database_url)
         log("collectstatic (production storage)")
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         with open(workdir / "gunicorn.log", "ab") as logfile, Gunicorn(env, logfile) as server:
@@ -339,6 +355,12 @@ def main(argv=None):
     parser.add_argument("--seconds", type=int, default=60, help="how long the load lasts (60)")
     parser.add_argument("--url", help="load this running server instead of starting one")
     parser.add_argument("--database-url", default=DATABASE_URL, help=f"({DATABASE_URL})")
+    parser.add_argument(
+        "--exercises",
+        type=int,
+        help="load this many synthetic exercises (bench/synthetic.py) instead of the starter "
+        "library's 874",
+    )
     parser.add_argument(
         "--reuse-database", action="store_true", help="keep forge_load as the last run left it"
     )
