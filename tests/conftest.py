@@ -23,6 +23,14 @@ def spine_stretch(taxonomy):
     return Exercise.objects.get(slug="spine-stretch")
 
 
+@pytest.fixture
+def library(taxonomy):
+    """The hand-made library of tests/factories.py (13 published, 2 drafts): {name: exercise}."""
+    from factories import build_library
+
+    return build_library()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgresql` run in the PostgreSQL pass and are skipped on SQLite."""
     from django.conf import settings

@@ -1,0 +1,162 @@
+"""Hand-made exercises on top of the `taxonomy` fixture, so that every count is known exactly.
+
+`build_library()` creates LIBRARY: 13 published exercises and 2 drafts. Its counts:
+
+    body part   back 7, legs 4, chest 2
+    equipment   barbell 6, dumbbell 4, bodyweight 3
+    muscle      lower-back 5, quads 3, upper-back 2, chest 2, hamstrings 1
+    difficulty  intermediate 6, beginner 5, advanced 2
+    category    strength 9, powerlifting 3, mobility 1
+
+Back with barbell has 5 published exercises (a combination hub); legs with dumbbell has 4
+published and a draft (not one).
+"""
+
+from bs4 import BeautifulSoup
+
+from exercises.models import (
+    FAQ,
+    BodyPart,
+    Category,
+    CommonMistake,
+    Difficulty,
+    Equipment,
+    Exercise,
+    ExerciseSecondaryMuscle,
+    Muscle,
+    ProTip,
+    Step,
+)
+
+PUBLISHED = Exercise.Status.PUBLISHED
+DRAFT = Exercise.Status.DRAFT
+
+# name: (body part, equipment, target muscle, difficulty, category)
+LIBRARY = {
+    "Barbell Row": ("back", "barbell", "upper-back", "intermediate", "strength"),
+    "Deadlift": ("back", "barbell", "lower-back", "advanced", "powerlifting"),
+    "Good Morning": ("back", "barbell", "lower-back", "intermediate", "strength"),
+    "Pendlay Row": ("back", "barbell", "upper-back", "advanced", "strength"),
+    "Rack Pull": ("back", "barbell", "lower-back", "intermediate", "powerlifting"),
+    "Superman": ("back", "bodyweight", "lower-back", "beginner", "strength"),
+    "Cat Cow": ("back", "bodyweight", "lower-back", "beginner", "mobility"),
+    "Goblet Squat": ("legs", "dumbbell", "quads", "beginner", "strength"),
+    "Dumbbell Lunge": ("legs", "dumbbell", "quads", "intermediate", "strength"),
+    "Romanian Deadlift": ("legs", "dumbbell", "hamstrings", "intermediate", "strength"),
+    "Step Up": ("legs", "dumbbell", "quads", "beginner", "strength"),
+    "Push Up": ("chest", "bodyweight", "chest", "beginner", "strength"),
+    "Bench Press": ("chest", "barbell", "chest", "intermediate", "powerlifting"),
+}
+DRAFTS = {
+    "Bulgarian Split Squat": ("legs", "dumbbell", "quads", "advanced", "strength"),
+    "Hidden Back Extension": ("back", "barbell", "lower-back", "beginner", "strength"),
+}
+
+
+def make_exercise(
+    name,
+    *,
+    body_part="back",
+    equipment="bodyweight",
+    muscle="lower-back",
+    difficulty="beginner",
+    category="strength",
+    status=PUBLISHED,
+    slug=None,
+    quick_answer="",
+    secondary=(),
+    steps=(),
+    tips=(),
+    mistakes=(),
+    faqs=(),
+):
+    """One exercise; taxonomy values are given by slug, ordered content as lists of text."""
+    exercise = Exercise.objects.create(
+        name=name,
+        slug=slug or name.lower().replace(" ", "-"),
+        quick_answer=quick_answer,
+        body_part=BodyPart.objects.get(slug=body_part),
+        equipment=Equipment.objects.get(slug=equipment),
+        target_muscle=Muscle.objects.get(slug=muscle),
+        difficulty=Difficulty.objects.get(slug=difficulty),
+        category=Category.objects.get(slug=category),
+        status=status,
+    )
+    for position, muscle_slug in enumerate(secondary):
+        ExerciseSecondaryMuscle.objects.create(
+            exercise=exercise, muscle=Muscle.objects.get(slug=muscle_slug), position=position
+        )
+    for model, texts in ((Step, steps), (ProTip, tips), (CommonMistake, mistakes)):
+        model.objects.bulk_create(
+            model(exercise=exercise, text=text, position=position)
+            for position, text in enumerate(texts)
+        )
+    FAQ.objects.bulk_create(
+        FAQ(exercise=exercise, question=question, answer=answer, position=position)
+        for position, (question, answer) in enumerate(faqs)
+    )
+    return exercise
+
+
+def build_library():
+    """LIBRARY as published exercises plus DRAFTS; {name: exercise}."""
+    exercises = {}
+    for status, specs in ((PUBLISHED, LIBRARY), (DRAFT, DRAFTS)):
+        for name, (body_part, equipment, muscle, difficulty, category) in specs.items():
+            exercises[name] = make_exercise(
+                name,
+                body_part=body_part,
+                equipment=equipment,
+                muscle=muscle,
+                difficulty=difficulty,
+                category=category,
+                status=status,
+                quick_answer=f"The {name.lower()} is a staple movement.",
+            )
+    return exercises
+
+
+BACK_MUSCLES = ["lower-back", "upper-back", "lats", "traps"]
+DIFFICULTIES = ["beginner", "intermediate", "advanced"]
+CATEGORIES = ["strength", "mobility", "powerlifting"]
+
+
+def make_back_barbell_exercises(count, start=0):
+    """`count` full back/barbell exercises (steps, tips, mistakes, FAQs, two secondary
+    muscles), varied in muscle, difficulty and category, for query-count comparisons."""
+    exercises = []
+    for number in range(start, start + count):
+        exercises.append(
+            make_exercise(
+                f"Back Barbell {number:03}",
+                equipment="barbell",
+                muscle=BACK_MUSCLES[number % len(BACK_MUSCLES)],
+                difficulty=DIFFICULTIES[number % len(DIFFICULTIES)],
+                category=CATEGORIES[number % len(CATEGORIES)],
+                quick_answer="A pull for the back.",
+                secondary=["hamstrings", "glutes"] if number % 2 else ["biceps", "forearms"],
+                steps=["Set up.", "Pull.", "Lower."],
+                tips=["Brace first."],
+                mistakes=["Rounding the back."],
+                faqs=[("How heavy?", "Start light.")],
+            )
+        )
+    return exercises
+
+
+# Reading pages as a visitor sees them.
+
+
+def html(response):
+    """The response's HTML, parsed."""
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def text(element):
+    """An element's visible text with whitespace collapsed."""
+    return " ".join(element.get_text(" ").split())
+
+
+def card_names(response):
+    """The names on the result cards, in page order."""
+    return [text(a) for a in html(response).select(".cards .card__title a")]
