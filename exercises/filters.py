@@ -6,7 +6,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db.models import Count, Q
+from django.db import connections
+from django.db.models import Count, F
 
 from .models import SLUG_PATTERN, BodyPart, Category, Difficulty, Equipment, Exercise, Muscle
 
@@ -102,12 +103,25 @@ class ExerciseFilter(django_filters.FilterSet):
         return {facet: data[facet] for facet in FACETS if data.get(facet)}
 
     def facet_values(self, facet):
-        """Every value of a facet with its count under the *other* active filters."""
+        """Every value of a facet with its count under the *other* active filters.
+
+        The matching exercises are counted per value on their own table first, then joined
+        to the values: joining first would carry every exercise through the aggregate.
+        """
         model = FACETS[facet]
-        matching = self.filter_without(facet).values("pk")
-        relation = model.exercise_relation
-        return model.objects.annotate(
-            count=Count(relation, filter=Q(**{f"{relation}__in": matching}))
+        counts = (
+            self.filter_without(facet)
+            .order_by()
+            .values(taxon_id=F(model.exercise_field))
+            .annotate(exercises=Count("pk"))
+        )
+        sql, params = counts.query.get_compiler(using=counts.db).as_sql()
+        quote = connections[counts.db].ops.quote_name
+        order = ", ".join(f"t.{quote(name)}" for name in model._meta.ordering)
+        return model.objects.raw(
+            f"SELECT t.*, COALESCE(c.exercises, 0) AS count FROM {quote(model._meta.db_table)} t"
+            f" LEFT JOIN ({sql}) c ON c.taxon_id = t.id ORDER BY {order}",
+            params,
         )
 
 
