@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from functools import reduce
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -380,6 +381,9 @@ class Exercise(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
+    # The name and quick answer as PostgreSQL searches them, kept up to date by a trigger
+    # (migration 0005); unused and empty on other databases.
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = ExerciseQuerySet.as_manager()
 

@@ -1,9 +1,10 @@
 """The library's search box: ranked full-text and typo-tolerant search on PostgreSQL.
 
 On PostgreSQL an exercise matches when its name or quick answer matches the words (full text,
-English stemming: "curls" finds "Curl") or when its name is close to them (pg_trgm word
-similarity: "dedlift" finds "Deadlift", "pullup" finds "Pull-Up"). Every condition is backed by a
-GIN index (migration 0003), so the search stays fast inside the facet-count subqueries too.
+English stemming: "curls" finds "Curl"; the name weighs more) or when its name is close to them
+(pg_trgm word similarity: "dedlift" finds "Deadlift", "pullup" finds "Pull-Up"). Every
+condition is backed by a GIN index (migrations 0003 and 0005) and the text is searched in its
+stored form, so the search stays fast inside the facet-count subqueries too.
 Other databases match names and quick answers containing every word, case-insensitively.
 """
 
@@ -11,24 +12,14 @@ from django.contrib.postgres.lookups import TrigramStrictWordSimilar, TrigramWor
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
     TrigramStrictWordSimilarity,
     TrigramWordSimilarity,
 )
 from django.db import connections
 from django.db.models import F, Q, Value
 
+# The trigger that fills search_document (migration 0005) uses the same configuration.
 SEARCH_CONFIG = "english"
-
-
-def search_vector():
-    """The exercise's searchable text, the name weighing more than the quick answer.
-
-    Migration 0003 indexes exactly this expression; change both together.
-    """
-    return SearchVector("name", weight="A", config=SEARCH_CONFIG) + SearchVector(
-        "quick_answer", weight="B", config=SEARCH_CONFIG
-    )
 
 
 def search(queryset, text):
@@ -48,10 +39,9 @@ def search(queryset, text):
     name_contains_words = TrigramWordSimilar(F("name"), Value(text))  # name %> text
     name_has_close_words = TrigramStrictWordSimilar(F("name"), Value(text))  # name %>> text
     return (
-        queryset.alias(document=search_vector())
-        .filter(Q(document=query) | name_contains_words | name_has_close_words)
+        queryset.filter(Q(search_document=query) | name_contains_words | name_has_close_words)
         .annotate(
-            relevance=SearchRank(search_vector(), query)
+            relevance=SearchRank(F("search_document"), query)
             + TrigramWordSimilarity(Value(text), "name")
             + TrigramStrictWordSimilarity(Value(text), "name")
         )

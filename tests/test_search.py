@@ -150,6 +150,18 @@ def test_postgresql_ranks_a_name_match_above_a_quick_answer_match(client, starte
 
 
 @pytest.mark.postgresql
+def test_postgresql_keeps_the_stored_document_current(client, starter_exercises):
+    squat = Exercise.objects.get(name="Goblet Squat")
+    squat.name = "Goblet Carry"
+    squat.save()
+    Exercise.objects.filter(name="Hammer Curls").update(quick_answer="A neutral-grip curl.")
+
+    assert "Goblet Carry" in search(client, "carry")
+    assert "Goblet Carry" not in search(client, "squat")
+    assert "Hammer Curls" in search(client, "neutral grip")
+
+
+@pytest.mark.postgresql
 def test_postgresql_an_explicit_sort_overrides_relevance(client, starter_exercises):
     found = search(client, "deadlift", sort="name")
 
