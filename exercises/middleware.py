@@ -16,9 +16,9 @@ class CanonicalPathMiddleware:
     def __call__(self, request):
         path = request.path
         if not path.startswith(UNTOUCHED_PREFIXES):
-            canonical = path.lower()
-            if len(canonical) > 1:
-                canonical = canonical.rstrip("/") or "/"
+            # Leading slashes collapse too: "//evil.example" must never become a Location that
+            # browsers read as another host.
+            canonical = "/" + path.lower().strip("/")
             if canonical != path:
                 query = request.META.get("QUERY_STRING", "")
                 location = escape_uri_path(canonical) + (f"?{query}" if query else "")

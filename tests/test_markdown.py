@@ -255,11 +255,6 @@ def test_hostile_trainer_text_is_inert_once_rendered(client, hostile):
     assert steps == ["# heading", HOSTILE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="md_inline escapes an ordered-list marker as “\\1.”: CommonMark only escapes "
-    "punctuation, so readers see a stray backslash (it should be “1\\.”).",
-)
 def test_a_paragraph_starting_with_a_number_reads_as_written(client, taxonomy):
     make_exercise("Bird Dog", faqs=[("How do I start?", "1. Kneel on all fours.")])
 
@@ -269,11 +264,6 @@ def test_a_paragraph_starting_with_a_number_reads_as_written(client, taxonomy):
     assert "1. Kneel on all fours." in answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="md_block does not escape “~~~”: a paragraph of tildes opens a code fence that "
-    "swallows the rest of the copy (FAQ, related links, call to action).",
-)
 def test_a_tilde_fence_in_trainer_text_does_not_swallow_the_page(client, taxonomy):
     make_exercise("Bird Dog", faqs=[("Any tips?", "Keep it slow.\n\n~~~\n\nBreathe out.")])
 

@@ -6,15 +6,18 @@ from django import template
 
 register = template.Library()
 
-# Characters that would start emphasis, code, links or raw HTML anywhere in a line.
-INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>])")
+# Characters that would start emphasis, code (backtick or tilde fences), links or raw HTML.
+INLINE_SPECIALS = re.compile(r"([\\`*_~\[\]<>])")
 # What would turn a line into a heading, quote, list item, rule or table row.
-LINE_START = re.compile(r"^(\s*)([#>+|=-]|\d+[.)])", re.MULTILINE)
+LINE_START = re.compile(r"^(\s*)([#>+|=-])", re.MULTILINE)
+# An ordered-list marker: only its punctuation can be escaped (“1\.”, not “\1.”).
+ORDERED_MARKER = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def _escape(text):
     text = INLINE_SPECIALS.sub(r"\\\1", text)
-    return LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = LINE_START.sub(r"\1\\\2", text)
+    return ORDERED_MARKER.sub(r"\1\\\2", text)
 
 
 @register.filter
