@@ -8,7 +8,7 @@ from functools import reduce
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import GreaterThanOrEqual
@@ -310,16 +310,22 @@ class ExerciseQuerySet(models.QuerySet):
             )
 
         same_target = Q(target_muscle_id=exercise.target_muscle_id)
+        narrow = self.select_related(None)
         sixth_of_same = Subquery(
-            ranked(self.select_related(None).filter(same_target)).values("similarity")[
-                limit - 1 : limit
-            ]
+            ranked(narrow.filter(same_target)).values("similarity")[limit - 1 : limit]
         )
         # No columns in it: PostgreSQL decides once whether the other exercises are ranked.
         room_for_others = GreaterThanOrEqual(
             Value(8 + 4 + 2 + len(secondary_ids)), Coalesce(sixth_of_same, Value(-1))
         )
-        return ranked(self.filter(same_target | Q(room_for_others)))[:limit]
+        if not connections[self.db].features.supports_slicing_ordering_in_compound:
+            return ranked(self.filter(same_target | Q(room_for_others)))[:limit]
+        # Where the database can, rank both groups apart (the first from its index) and
+        # fetch the few winners with their taxonomy by primary key.
+        best_of_same = ranked(narrow.filter(same_target)).values("pk")[:limit]
+        best_of_others = ranked(narrow.exclude(same_target).filter(room_for_others))
+        winners = best_of_same.union(best_of_others.values("pk")[:limit], all=True)
+        return ranked(self.filter(pk__in=winners))[:limit]
 
 
 @dataclass(frozen=True)
