@@ -1,8 +1,9 @@
 """Bad input never becomes a 500: hypothesis throws junk query strings and paths at the site.
 
-Every response must be 2xx, 3xx or 4xx. The test client is told not to re-raise view
-exceptions, so a crash shows up as the 500 page a visitor would see, with its traceback in the
-failure message. The examples are derandomized, so every run tries the same inputs.
+Every response must be 2xx, 3xx or 4xx, and every redirect must stay on the site. The test
+client is told not to re-raise view exceptions, so a crash shows up as the 500 page a visitor
+would see, with its traceback in the failure message. The examples are derandomized, so every
+run tries the same inputs.
 """
 
 import json
@@ -52,11 +53,16 @@ def visitor():
     return Client(raise_request_exception=False)
 
 
-def assert_not_a_server_error(response, url):
+def assert_answered_safely(response, url):
+    """Not a server error, and a redirect never leaves the site."""
     if response.status_code >= 500:
         error = "".join(traceback.format_exception(*response.exc_info[:3]))
         pytest.fail(f"{response.status_code} for {url!r}\n{error}")
     assert response.status_code >= 200
+    if 300 <= response.status_code < 400:
+        location = response["Location"]
+        # "//host" and "/\host" are read by browsers as another host.
+        assert location.startswith("/") and location[1:2] not in ("/", "\\"), (url, location)
 
 
 # --- Strategies ----------------------------------------------------------------------------
@@ -98,7 +104,7 @@ segment = st.one_of(
 )
 paths = st.builds(
     lambda root, parts, suffix: root + "/".join(parts) + suffix,
-    st.sampled_from(["/exercises/", "/exercise/", "/Exercises/", "/exercise//"]),
+    st.sampled_from(["/exercises/", "/exercise/", "/Exercises/", "/exercise//", "//", "/%5C"]),
     st.lists(segment, min_size=1, max_size=4),
     st.sampled_from(["", ".md", "/", ".MD", ".md/"]),
 )
@@ -123,7 +129,7 @@ PAGES = [
 @given(query=queries)
 def test_any_query_string_gets_an_answer_that_is_not_an_error(visitor, page, query):
     url = f"{page}?{query}"
-    assert_not_a_server_error(visitor.get(url), url)
+    assert_answered_safely(visitor.get(url), url)
 
 
 @pytest.mark.django_db
@@ -131,7 +137,7 @@ def test_any_query_string_gets_an_answer_that_is_not_an_error(visitor, page, que
 @given(parameters=parameters, method=st.sampled_from(["get", "head"]))
 def test_any_search_and_page_combination_gets_an_answer(visitor, parameters, method):
     url = "/exercises?" + urlencode([("q", "squat"), *parameters, ("page", "2")])
-    assert_not_a_server_error(getattr(visitor, method)(url), url)
+    assert_answered_safely(getattr(visitor, method)(url), url)
 
 
 @pytest.mark.django_db
@@ -139,7 +145,7 @@ def test_any_search_and_page_combination_gets_an_answer(visitor, parameters, met
 @given(path=paths, query=st.just("") | queries)
 def test_any_path_under_exercises_gets_an_answer(visitor, path, query):
     url = f"{path}?{query}" if query else path
-    assert_not_a_server_error(visitor.get(url), url)
+    assert_answered_safely(visitor.get(url), url)
 
 
 @pytest.mark.django_db
