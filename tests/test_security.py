@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from exercises.models import (
@@ -21,6 +24,7 @@ from exercises.models import (
     ProTip,
     Step,
 )
+from exercises.templatetags.markdown import md_block, md_inline
 
 SETTINGS_FILE = Path(__file__).resolve().parent.parent / "forge" / "settings.py"
 
@@ -325,3 +329,43 @@ def test_llms_txt_neutralises_hostile_taxonomy_names(client, hostile_exercise):
     assert response.status_code == 200
     page = assert_markdown_is_inert(response.content.decode())
     assert HOSTILE_NAME in page.all_text
+
+
+# Markdown syntax, HTML and the characters around them, mixed with any text.
+markdownish = (
+    st.lists(
+        st.sampled_from(
+            [*"\\`*_~[]<>#+|=-.)!&:/ \n\t0123456789", "<script>", "</script>", "~~~", "```"]
+            + ["1.", "[x](javascript:y)", "<http://e.x>", "![i](x)", "&lt;", "<!--", "]]>"]
+            + ["    ", "\n\n", "***", "---", "===", "> ", "- ", "+ ", "* ", "| a |"]
+        )
+        | st.text(max_size=5),
+        max_size=30,
+    ).map("".join)
+    | st.text()
+)
+only_text = hypothesis_settings(max_examples=500, derandomize=True, database=None, deadline=None)
+
+
+def paragraphs_of_text(markdown):
+    """True when CommonMark reads the Markdown as plain paragraphs of text and nothing else."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    for token in tokens:
+        if token.type not in ("paragraph_open", "inline", "paragraph_close"):
+            return False
+        if token.type == "inline" and {c.type for c in token.children} - {"text", "softbreak"}:
+            return False
+    return True
+
+
+@only_text
+@given(text=markdownish)
+def test_md_inline_output_is_only_ever_text(text):
+    """No heading, list, quote, code, emphasis, link, image or HTML from any trainer text."""
+    assert paragraphs_of_text(md_inline(text)), md_inline(text)
+
+
+@only_text
+@given(text=markdownish)
+def test_md_block_output_is_only_ever_paragraphs_of_text(text):
+    assert paragraphs_of_text(md_block(text)), md_block(text)
