@@ -138,6 +138,8 @@ def page_sets(rng):
             "/exercises?q=curl&equipment=dumbbell",
             "/exercises?q=row&body_part=back",
         ],
+        "sitemap: exercises": ["/sitemap-exercises.xml"],
+        "llms.txt": ["/llms.txt"],
     }
 
 
@@ -266,8 +268,10 @@ def load_test(port, path, seconds, connections):
         )  # fmt: skip
         stats = result.stdout
         rate = float(stats.split("Requests/sec:")[1].split()[0])
-        errors = "Non-2xx" in stats or "Socket errors" in stats
-        return rate, errors
+        errors = [
+            line.strip() for line in stats.splitlines() if "Non-2xx" in line or "errors" in line
+        ]
+        return rate, "; ".join(errors)
     return python_load_test(port, path, seconds, connections)
 
 
@@ -290,7 +294,8 @@ def python_load_test(port, path, seconds, connections):
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / seconds, any(errors)
+    failed = sum(errors)
+    return sum(counts) / seconds, f"{failed} responses were not 200" if failed else ""
 
 
 def throughput(env, paths, seconds, connections, workdir):
@@ -320,7 +325,7 @@ def throughput(env, paths, seconds, connections, workdir):
                             "page": f"{name} ({'cached' if cached else 'uncached'})",
                             "rate": page_rate,
                             "static": file_rate,
-                            "errors": page_errors or file_errors,
+                            "errors": "; ".join(e for e in (page_errors, file_errors) if e),
                         }
                     )
                     log(f"{rows[-1]['page']}: {page_rate:.0f} req/s, file {file_rate:.0f} req/s")
@@ -345,7 +350,7 @@ def report(size, latency, rates, targets):
     print("\n| page (gunicorn) | req/s | same HTML as a static file | ratio |")
     print("|---|---:|---:|---:|")
     for row in rates:
-        flag = " (errors!)" if row["errors"] else ""
+        flag = f" ({row['errors']})" if row["errors"] else ""
         print(
             f"| {row['page']}{flag} | {row['rate']:.0f} | {row['static']:.0f} "
             f"| {row['rate'] / row['static']:.2f}× |"

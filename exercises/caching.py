@@ -1,17 +1,21 @@
 """Whole-page cache for anonymous visitors that never serves a page older than the content.
 
-Every cached page is stored under the current content *generation*: a random token in the cache
-that any save or delete of library content replaces. A change therefore empties the page cache
-at once for every app server sharing the cache (Redis), without knowing which pages showed the
-changed row; the orphaned entries simply expire.
+Every cached page is stored with the content *generation* it was rendered under: a random token
+in the cache that any save or delete of library content replaces. A change therefore retires
+every cached page at once, for every app server sharing the cache (Redis), without knowing
+which pages showed the changed row; a retired page is rendered again on its next request.
+
+Views mark their responses with @cache_public_page; PageCacheMiddleware stores and serves them.
 """
 
 import hashlib
 import logging
 import uuid
 from functools import wraps
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -55,6 +59,7 @@ CONTENT_MODELS = (
 # A response that varies on anything else is not cached (its key would have to include it).
 HARMLESS_VARY = {"cookie", "accept-encoding"}
 MAX_QUERY_STRING = 512
+UNCACHED_PREFIXES = ("/admin/", "/static/")
 
 
 def content_generation():
@@ -96,26 +101,35 @@ m2m_changed.connect(
 )
 
 
-def page_key(request, generation):
+def page_key(request):
     """Host, path and query string, hashed so that no key grows with what a visitor typed."""
     address = f"{request.get_host()}{request.path}?{request.META.get('QUERY_STRING', '')}"
-    digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:{generation}:{digest}"
+    return "page:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def is_signed_in(request):
+    """Whether the request's session belongs to a user (read only when there is a session)."""
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return False
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return session.get(SESSION_KEY) is not None
 
 
 def is_cacheable_request(request):
     """Anonymous GET and HEAD requests of a bounded address; signed-in users see live pages."""
-    if request.method not in ("GET", "HEAD"):
-        return False
-    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
-        return False
-    # Only a session cookie can make a visitor signed in; without one the session stays untouched.
-    has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
-    return not (has_session and request.user.is_authenticated)
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path.startswith(UNCACHED_PREFIXES)
+        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_STRING
+        and not is_signed_in(request)
+    )
 
 
 def is_cacheable_response(response):
     """Only complete, public, successful pages: no redirects, errors, cookies or private data."""
+    if not getattr(response, "public_page", False):
+        return False
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     cache_control = response.get("Cache-Control", "").lower()
@@ -125,12 +139,12 @@ def is_cacheable_response(response):
     return vary <= HARMLESS_VARY
 
 
-def freeze(response):
-    return (response.status_code, response.content, list(response.headers.items()))
+def freeze(response, generation):
+    return (generation, response.status_code, response.content, list(response.headers.items()))
 
 
 def thaw(entry):
-    status, content, headers = entry
+    _, status, content, headers = entry
     return HttpResponse(content, status=status, headers=dict(headers))
 
 
@@ -146,33 +160,51 @@ def answer_conditionally(request, response):
 
 
 def cache_public_page(view):
-    """Serve the view's successful anonymous responses from the cache, byte for byte.
-
-    Decorate outside `condition()`: a stored page keeps its ETag and Last-Modified and answers
-    conditional requests itself, without the database. The cache being down only costs speed.
-    """
+    """Mark the view's responses as public pages, which PageCacheMiddleware may store."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        timeout = settings.PAGE_CACHE_SECONDS
-        if not timeout or not is_cacheable_request(request):
-            return view(request, *args, **kwargs)
-        try:
-            key = page_key(request, content_generation())
-            entry = cache.get(key)
-        except Exception:
-            logger.exception("Page cache unavailable; rendering %s", request.path)
-            return view(request, *args, **kwargs)
-        if entry is not None:
-            return answer_conditionally(request, thaw(entry))
         response = view(request, *args, **kwargs)
-        if callable(getattr(response, "render", None)):
-            response = response.render()  # a TemplateResponse (e.g. a sitemap) renders lazily
-        if is_cacheable_response(response):
-            try:
-                cache.set(key, freeze(response), timeout)
-            except Exception:
-                logger.exception("Could not cache %s", request.path)
+        response.public_page = True
         return response
 
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Serve stored public pages before the rest of the stack runs; store fresh ones.
+
+    Placed right after WhiteNoise, so that a stored page costs what a static file does, plus
+    one cache round trip: the page and the current generation are read together, and a page
+    stored under an older generation is rendered again. What the middleware below added to
+    a response (security headers, Content-Length) is stored with it, byte for byte, and a
+    stored ETag or Last-Modified still answers conditional requests. The cache being down
+    only costs speed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeout = settings.PAGE_CACHE_SECONDS
+        if not timeout or not is_cacheable_request(request):
+            return self.get_response(request)
+        key = page_key(request)
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY) or content_generation()
+        except Exception:
+            logger.exception("Page cache unavailable; rendering %s", request.path)
+            return self.get_response(request)
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            return answer_conditionally(request, thaw(entry))
+        response = self.get_response(request)
+        if is_cacheable_response(response):
+            try:
+                # Stored under the generation read before rendering: if content changed
+                # meanwhile, the next request sees an older generation and renders again.
+                cache.set(key, freeze(response, generation), timeout)
+            except Exception:
+                logger.exception("Could not cache %s", request.path)
+        return response

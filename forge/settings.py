@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stored public pages are served from here, like static files just above (see caching.py).
+    "exercises.caching.PageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "exercises.middleware.AdminContentSecurityPolicyMiddleware",
     "exercises.middleware.PermissionsPolicyMiddleware",

@@ -355,7 +355,8 @@ def test_a_page_rendered_before_the_commit_is_dropped_after_it(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rename(rack_pull)
         stale = HttpResponse(b"the old Rack Pull page")
-        cache.set(caching.page_key(request, caching.content_generation()), caching.freeze(stale))
+        entry = caching.freeze(stale, caching.content_generation())
+        cache.set(caching.page_key(request), entry)
         assert client.get(path).content == b"the old Rack Pull page"
     for callback in callbacks:
         callback()
@@ -381,12 +382,12 @@ def test_importing_a_library_changes_the_generation(taxonomy, page_cache, client
     assert b"Spine Stretch" in client.get("/exercises").content
 
 
-# --- The decorator's rules --------------------------------------------------------------------
+# --- The middleware's rules -------------------------------------------------------------------
 
 
 @pytest.fixture
 def counting_view(page_cache):
-    """A view wrapped in the page cache that counts its calls and answers what it is told."""
+    """A public view behind the page cache that counts its calls and answers what it is told."""
     calls = []
 
     def make(**headers):
@@ -394,16 +395,28 @@ def counting_view(page_cache):
             calls.append(request)
             return HttpResponse(b"<p>page</p>", headers=headers)
 
-        return caching.cache_public_page(view)
+        return caching.PageCacheMiddleware(caching.cache_public_page(view))
 
     make.calls = calls
     return make
 
 
 def anonymous(path="/exercises", **extra):
-    request = RequestFactory().get(path, **extra)
-    request.user = type("Anonymous", (), {"is_authenticated": False})()
-    return request
+    return RequestFactory().get(path, **extra)
+
+
+def test_only_responses_of_public_views_are_cached(page_cache):
+    calls = []
+
+    def view(request):
+        calls.append(request)
+        return HttpResponse(b"<p>not marked</p>")
+
+    middleware = caching.PageCacheMiddleware(view)
+    middleware(anonymous())
+    middleware(anonymous())
+
+    assert len(calls) == 2
 
 
 def test_a_cached_page_answers_conditional_requests_without_the_view(counting_view):
@@ -445,7 +458,7 @@ def test_a_response_setting_a_cookie_is_not_cached(page_cache):
         response.set_cookie("seen", "1")
         return response
 
-    cached_view = caching.cache_public_page(view)
+    cached_view = caching.PageCacheMiddleware(caching.cache_public_page(view))
     cached_view(anonymous())
     cached_view(anonymous())
 
@@ -462,7 +475,7 @@ def test_a_long_query_string_is_not_cached(counting_view):
 
 
 def test_keys_stay_short_whatever_the_address(rf):
-    key = caching.page_key(rf.get("/exercises?q=" + "é" * 400), "generation")
+    key = caching.page_key(rf.get("/exercises?q=" + "é" * 400))
 
     assert len(key) < 100
 
