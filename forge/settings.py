@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages (stored or fresh) leave compressed; WhiteNoise above serves its own .gz/.br files.
+    "django.middleware.gzip.GZipMiddleware",
     # Stored public pages are served from here, like static files just above (see caching.py).
     "exercises.caching.PageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
