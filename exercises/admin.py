@@ -1,18 +1,25 @@
 """The trainers' admin: exercises with their ordered content, the taxonomy and old addresses."""
 
-from math import inf
-
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import models, transaction
-from django.db.models import Count
-from django.forms.models import BaseInlineFormSet
+from django.db.models import Count, F
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import ngettext
 
+from .admin_forms import (
+    POSITION_HELP,
+    ExerciseForm,
+    PositionedInlineFormSet,
+    SecondaryMuscleFormSet,
+    StaleSave,
+)
 from .models import (
     FAQ,
     BodyPart,
@@ -27,60 +34,6 @@ from .models import (
     ProTip,
     Step,
 )
-
-POSITION_HELP = (
-    "Lower numbers come first. Leave 0 on a new row to add it at the end; type a number to "
-    "put the row at that place. Rows are renumbered 1, 2, 3… when you save."
-)
-
-
-class PositionedInlineFormSet(BaseInlineFormSet):
-    """Save ordered rows in the order the trainer means, then number them 1, 2, 3…
-
-    A row's number decides its place. A new row left at 0 goes to the end, rows entered together
-    keep the order they were entered in, and a new or renumbered row goes before an unchanged row
-    holding the same number (typing 2 means "make this the second one").
-    """
-
-    def save(self, commit=True):
-        saved = super().save(commit=commit)
-        if commit:
-            self.renumber()
-        return saved
-
-    def renumber(self):
-        deleted = set(self.deleted_forms)
-        rows = []
-        for index, form in enumerate(self.forms):
-            row = form.instance
-            if row.pk is None or form in deleted:
-                continue  # an empty extra row, or one deleted just now
-            is_new = index >= self.initial_form_count()
-            moved = is_new or "position" in form.changed_data
-            number = inf if is_new and row.position == 0 else row.position
-            rows.append(((number, not moved, index), row))
-        rows.sort(key=lambda entry: entry[0])
-        for place, (_, row) in enumerate(rows, start=1):
-            if row.position != place:
-                row.position = place
-                row.save(update_fields=["position"])
-
-
-class SecondaryMuscleFormSet(PositionedInlineFormSet):
-    def clean(self):
-        """Refuse the target muscle as a secondary muscle: the page would list it twice."""
-        super().clean()
-        target_id = self.instance.target_muscle_id
-        for form in self.forms:
-            if self.can_delete and self._should_delete_form(form):
-                continue
-            muscle = getattr(form, "cleaned_data", {}).get("muscle")
-            if muscle is not None and muscle.pk == target_id:
-                form.add_error(
-                    "muscle",
-                    f"{muscle} is this exercise's target muscle; list only other muscles "
-                    "as secondary muscles.",
-                )
 
 
 class PositionedInline(admin.TabularInline):
@@ -132,6 +85,7 @@ class FAQInline(PositionedInline):
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
+    form = ExerciseForm
     list_display = [
         "name",
         "body_part",
@@ -170,6 +124,35 @@ class ExerciseAdmin(admin.ModelAdmin):
         # The public page itself (drafts are shown to logged-in staff as a preview), rather than
         # the admin's content-type redirect.
         return obj.get_absolute_url()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleSave:
+            # The save's transaction was rolled back, so nothing was written. Go through the
+            # form once more, refused this time: the trainer gets their input back, with why.
+            request.exercise_save_refused = True
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.refused = getattr(request, "exercise_save_refused", False)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Optimistic locking: move the row from the version the form was loaded with to the
+            # next one, in the save's transaction. The UPDATE keeps the row locked until the
+            # save commits, so of two saves of the same version the second finds nothing to
+            # move, whether it changed the exercise itself or only its rows below.
+            loaded = form.cleaned_data["loaded_version"]
+            moved = Exercise.objects.filter(pk=obj.pk, version=loaded).update(
+                version=F("version") + 1
+            )
+            if not moved:
+                raise StaleSave
+            obj.version = loaded + 1
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Generated sentence")
     def generated_summary(self, obj):
@@ -210,7 +193,9 @@ class ExerciseAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for exercise in queryset.exclude(status=status):
                 exercise.status = status
-                exercise.save(update_fields=["status", "updated"])
+                # A new version: a form opened before this change can no longer be saved over it.
+                exercise.version = F("version") + 1
+                exercise.save(update_fields=["status", "updated", "version"])
                 self.log_change(request, exercise, [{"changed": {"fields": ["Status"]}}])
                 changed += 1
         label = Exercise.Status(status).label.lower()
@@ -368,3 +353,16 @@ class ExerciseSlugAdmin(admin.ModelAdmin):
             obj.exercise,
             obj.exercise.get_absolute_url(),
         )
+
+
+def login_lockout(request, response, credentials):
+    """django-axes' answer to a login from a locked-out user name and address
+    (AXES_LOCKOUT_CALLABLE): a page in the admin's look that says when to try again."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    context = admin.site.each_context(request) | {
+        "title": "Too many failed logins",
+        "minutes": round(cool_off.total_seconds() / 60),
+        # Every failed attempt, this one included, starts the cool-off again.
+        "retry_at": timezone.localtime() + cool_off,
+    }
+    return render(request, "admin/lockout.html", context, status=429)

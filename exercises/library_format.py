@@ -13,6 +13,7 @@ from .models import (
     Difficulty,
     Equipment,
     Exercise,
+    ExerciseSlug,
     Muscle,
     ProTip,
     Step,
@@ -71,6 +72,7 @@ TEXT_LISTS = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistak
 EXERCISE_FIELDS = {
     "name": (str, REQUIRED),
     "slug": (str, REQUIRED),
+    "old_slugs": (list, list),
     "status": (str, None),
     "quick_answer": (str, ""),
     "body_part": (str, REQUIRED),
@@ -118,12 +120,12 @@ def forge_records(data):
             f"unsupported version {json.dumps(data.get('version'))}: this site reads "
             f"version {VERSION}"
         )
-    known = {"format", "version", *SECTIONS, "exercises"}
+    known = {"format", "version", *SECTIONS, "exercises", "gone_slugs"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise LibraryError(f"unknown top-level key {json.dumps(unknown[0])}")
     records = {}
-    for key in [*SECTIONS, "exercises"]:
+    for key in [*SECTIONS, "exercises", "gone_slugs"]:
         items = data.get(key, [])
         if not isinstance(items, list):
             raise LibraryError(f'"{key}" must be a list, not {type_name(items)}')
@@ -199,10 +201,13 @@ def taxon_record(section, taxon):
 
 
 def exercise_record(exercise):
-    """An exercise as the file writes it; expects ``Exercise.objects.for_detail()``."""
-    return {
-        "name": exercise.name,
-        "slug": exercise.slug,
+    """An exercise as the file writes it; expects ``Exercise.objects.for_detail()`` with
+    ``old_slugs`` prefetched. ``old_slugs`` is left out when there are none."""
+    record = {"name": exercise.name, "slug": exercise.slug}
+    old_slugs = [old.slug for old in exercise.old_slugs.all()]
+    if old_slugs:
+        record["old_slugs"] = old_slugs
+    return record | {
         "status": exercise.status,
         "quick_answer": exercise.quick_answer,
         "body_part": exercise.body_part.slug,
@@ -224,8 +229,12 @@ def export_library():
         if section.key == "muscles":
             taxa = taxa.select_related("body_part")
         data[section.key] = [taxon_record(section, taxon) for taxon in taxa]
-    exercises = Exercise.objects.for_detail().order_by("slug")
+    exercises = Exercise.objects.for_detail().prefetch_related("old_slugs").order_by("slug")
     data["exercises"] = [exercise_record(exercise) for exercise in exercises]
+    # The addresses of deleted exercises, which answer 410 Gone; left out when there are none.
+    gone_slugs = list(ExerciseSlug.objects.filter(exercise=None).values_list("slug", flat=True))
+    if gone_slugs:
+        data["gone_slugs"] = gone_slugs
     return data
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from . import free_exercise_db
 from .caching import content_changed
@@ -42,6 +43,7 @@ class Plan:
     taxa: list = field(default_factory=list)  # taxa to save, in writing order
     created: list = field(default_factory=list)  # (exercise, record, secondary muscles)
     updated: list = field(default_factory=list)
+    addresses: list = field(default_factory=list)  # (old slug, exercise or None when gone)
     counts: dict = field(default_factory=dict)
 
     def count(self, kind, action):
@@ -110,10 +112,14 @@ def import_library(data, *, format=None, update=False, status=None, dry_run=Fals
             else:
                 records = {key: [] for key in SECTIONS}
                 records["exercises"] = free_exercise_db.to_forge(data, taxonomy_slugs())
+                records["gone_slugs"] = []
             plan = Plan()
             errors = []
             known = plan_taxonomy(plan, records, update, errors)
-            plan_exercises(plan, records["exercises"], known, update, status, errors, progress)
+            old_slugs, live = plan_exercises(
+                plan, records["exercises"], known, update, status, errors, progress
+            )
+            plan_addresses(plan, old_slugs, records["gone_slugs"], live, update, errors)
             if errors:
                 raise LibraryError(summarize(errors))
             if not dry_run:
@@ -206,11 +212,14 @@ def plan_taxonomy(plan, records, update, errors):
 
 
 def plan_exercises(plan, records, known, update, status, errors, progress):
-    existing = list(Exercise.objects.for_detail())
+    """Check each exercise record; return the old slugs of each as (record, slugs, exercise),
+    and the exercises' slugs as they will be after the import."""
+    existing = list(Exercise.objects.for_detail().prefetch_related("old_slugs"))
     by_slug = {e.slug: e for e in existing}
     by_name = {e.name: e for e in existing}
     claimed = {}
     seen = {"slug": {}, "name": {}}
+    old_slugs = []
     for record in progress(records, desc="Checking exercises", unit="exercise"):
         data = normalize(record, EXERCISE_FIELDS, errors)
         if data is None:
@@ -239,7 +248,7 @@ def plan_exercises(plan, records, known, update, status, errors, progress):
             continue
         if current is None:
             action = "created"
-        elif exercise_record(current) == data:
+        elif without_old_slugs(exercise_record(current)) == without_old_slugs(data):
             action = "unchanged"
         else:
             action = "updated" if update else "skipped"
@@ -258,6 +267,56 @@ def plan_exercises(plan, records, known, update, status, errors, progress):
         plan.count("exercises", action)
         if action in ("created", "updated"):
             getattr(plan, action).append((exercise, data, secondary))
+        old_slugs.append((record, data["old_slugs"], exercise if action == "created" else current))
+    # Updated exercises carry their new slug already.
+    live = {e.slug for e in existing} | {e.slug for e, _, _ in plan.created}
+    return old_slugs, live
+
+
+def without_old_slugs(record):
+    """An exercise record without its old addresses, which are compared one by one."""
+    return {key: value for key, value in record.items() if key != "old_slugs"}
+
+
+def plan_addresses(plan, old_slugs, gone_records, live, update, errors):
+    """Check the exercises' old addresses and the addresses of deleted exercises: each listed
+    once, none the address of an exercise. Like the exercises, the file only adds: an address
+    already in the database that answers differently is kept unless ``update``."""
+    stored = dict(ExerciseSlug.objects.values_list("slug", "exercise_id"))
+    entries = [
+        (f"{record.label}: old_slugs[{index}]", slug, exercise)
+        for record, slugs, exercise in old_slugs
+        for index, slug in enumerate(slugs)
+    ]
+    entries += [(record.label, record.data, None) for record in gone_records]
+    slug_field = Exercise._meta.get_field("slug")
+    seen = {}
+    for where, slug, exercise in entries:
+        if not isinstance(slug, str):
+            errors.append(f"{where} must be a string, not {type_name(slug)}")
+            continue
+        try:
+            slug_field.clean(slug, None)
+        except ValidationError as error:
+            errors.append(f'{where} "{slug}": {" ".join(error.messages)}')
+            continue
+        if slug in seen:
+            errors.append(f'{where}: "{slug}" is already listed by {seen[slug]}')
+            continue
+        seen[slug] = where
+        if slug in live:
+            errors.append(f'{where}: "{slug}" is the address of an exercise, so it cannot be old')
+            continue
+        target = exercise.pk if exercise is not None else None
+        if slug not in stored:
+            action = "created"
+        elif stored[slug] == target and (exercise is None or target is not None):
+            action = "unchanged"
+        else:
+            action = "updated" if update else "skipped"
+        plan.count("old_addresses", action)
+        if action in ("created", "updated"):
+            plan.addresses.append((slug, exercise))
 
 
 def resolve_references(exercise, data, known, record, errors):
@@ -316,6 +375,8 @@ def write(plan, progress):
     ExerciseSlug.objects.filter(slug__in=[e.slug for e in created]).delete()
     if plan.updated:
         for exercise, _, _ in progress(plan.updated, desc="Updating exercises", unit="exercise"):
+            # A new version: an admin form opened before the import cannot be saved over it.
+            exercise.version = F("version") + 1
             exercise.save()
     updated_ids = [exercise.pk for exercise, _, _ in plan.updated]
     for model in (ExerciseSecondaryMuscle, *TEXT_LISTS.values(), FAQ):
@@ -333,5 +394,9 @@ def write(plan, progress):
             rows[FAQ].append(FAQ(exercise=exercise, position=position, **faq))
     for model, objs in rows.items():
         model.objects.bulk_create(objs)
+    # Old addresses last: a renamed exercise's save has just recorded its previous slug.
+    addresses = [ExerciseSlug(slug=slug, exercise=exercise) for slug, exercise in plan.addresses]
+    ExerciseSlug.objects.filter(slug__in=[address.slug for address in addresses]).delete()
+    ExerciseSlug.objects.bulk_create(addresses)
     # bulk_create sends no signals: tell the page cache itself.
     content_changed()

@@ -346,7 +346,7 @@ class Exercise(models.Model):
         max_length=200,
         unique=True,
         validators=[validate_slug_format],
-        help_text="The page's address: /exercise/<slug>. Changing it keeps the old address "
+        help_text="The page's address: /exercise/your-slug. Changing it keeps the old address "
         "working (it redirects).",
     )
     quick_answer = models.TextField(
@@ -390,6 +390,9 @@ class Exercise(models.Model):
     # The name and quick answer as PostgreSQL searches them, kept up to date by a trigger
     # (migration 0005); unused and empty on other databases.
     search_document = SearchVectorField(null=True, editable=False)
+    # Counts saves, so that the admin can refuse a form loaded before someone else's save
+    # (optimistic locking, see ExerciseAdmin.save_model). Every writer must increase it.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ExerciseQuerySet.as_manager()
 
@@ -527,6 +530,7 @@ class ExerciseSlug(models.Model):
     class Meta:
         ordering = ["slug"]
         verbose_name = "old exercise address"
+        verbose_name_plural = "old exercise addresses"
 
     def __str__(self):
         return self.slug

@@ -7,6 +7,7 @@ SECRET_KEY, ALLOWED_HOSTS and SITE_URL, and serves hashed, compressed static fil
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",  # search on PostgreSQL; harmless on SQLite
     "django_filters",
+    "axes",
     "exercises",
 ]
 
@@ -109,6 +111,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "forge.urls"
@@ -255,6 +265,26 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+# Login throttling (django-axes): after 5 failed logins for one user name from one address, that
+# pair is refused for 15 minutes, even with the right password; others can still log in.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "exercises.admin.login_lockout"
+# Behind a reverse proxy, REMOTE_ADDR is the proxy's address, shared by every visitor. Set this to
+# the number of proxy addresses X-Forwarded-For carries after the client's: 0 behind a single
+# nginx (docs/deployment.md), 1 with a load balancer in front of it. Unset, the header is ignored
+# (it can be forged).
+_proxy_count = os.environ.get("AXES_IPWARE_PROXY_COUNT", "").strip()
+if _proxy_count:
+    AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0)
+    if AXES_IPWARE_PROXY_COUNT < 0:
+        raise ImproperlyConfigured("AXES_IPWARE_PROXY_COUNT must be 0 or more.")
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    # Take the address the nearest proxies saw even when the client sent its own header.
+    IPWARE_STRICT = False
 
 LOGGING = {
     "version": 1,

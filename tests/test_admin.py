@@ -75,8 +75,10 @@ def rows(prefix, entries, initial=0):
 
 
 def exercise_post(facets, **fields):
-    """The change form's POST data for an exercise with no inline rows; override as needed."""
+    """The change form's POST data for an exercise with no inline rows; override as needed.
+    It carries version 1, which a change form loads for an exercise saved once."""
     data = {
+        "loaded_version": "1",
         "name": "Spine Stretch",
         "slug": "spine-stretch",
         "status": "draft",
@@ -559,10 +561,48 @@ def test_trainer_can_delete_an_exercise(client, trainer, facets):
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/auth/user/", "/admin/auth/group/", "/admin/auth/user/add/"]
+    "url",
+    [
+        "/admin/auth/user/",
+        "/admin/auth/user/add/",
+        "/admin/auth/user/{user}/change/",
+        "/admin/auth/user/{user}/password/",
+        "/admin/auth/user/{user}/delete/",
+        "/admin/auth/group/",
+        "/admin/auth/group/add/",
+        "/admin/auth/group/{group}/change/",
+        "/admin/auth/group/{group}/delete/",
+        "/admin/axes/accessattempt/",
+        "/admin/axes/accesslog/",
+    ],
 )
 def test_trainer_cannot_manage_users_or_groups(client, trainer, url):
+    url = url.format(user=trainer.pk, group=Group.objects.get(name="Trainers").pk)
     assert client.get(url).status_code == 403
+    assert client.post(url, {"is_superuser": "on", "name": "Admins"}).status_code == 403
+
+
+def test_trainer_cannot_raise_their_own_rights(client, trainer):
+    url = f"/admin/auth/user/{trainer.pk}/change/"
+    data = {"username": "tess", "is_staff": "on", "is_superuser": "on", "is_active": "on"}
+    assert client.post(url, data).status_code == 403
+    trainer.refresh_from_db()
+    assert not trainer.is_superuser
+    assert not trainer.user_permissions.exists()
+    assert list(trainer.groups.values_list("name", flat=True)) == ["Trainers"]
+
+
+def test_permissions_have_no_admin_pages(client, trainer, admin_client):
+    # Permissions are granted through groups on the user and group pages only.
+    assert client.get("/admin/auth/permission/").status_code == 404
+    assert admin_client.get("/admin/auth/permission/").status_code == 404
+
+
+def test_trainer_home_page_lists_only_the_library(client, trainer):
+    response = client.get("/admin/")
+    apps = [app["app_label"] for app in response.context["app_list"]]
+    assert apps == ["exercises"]
+    assert "/admin/auth/" not in response.content.decode()
 
 
 def test_trainer_sees_old_addresses_read_only(client, trainer, facets):
@@ -665,6 +705,7 @@ def test_the_migration_creates_the_permissions_it_needs(db):
 def existing_rows(exercise):
     """The change form's POST data for the exercise exactly as stored."""
     data = {
+        "loaded_version": str(exercise.version),
         "name": exercise.name,
         "slug": exercise.slug,
         "status": exercise.status,

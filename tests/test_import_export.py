@@ -459,15 +459,122 @@ def test_export(spine_stretch, tmp_path):
     assert path.read_text(encoding="utf-8").endswith("}\n")
 
 
-def test_export_import_round_trip(spine_stretch, tmp_path):
+def test_export_import_round_trip(spine_stretch, tmp_path, client):
     run_import(FREE_EXERCISE_DB)
+    # Address history: a twice-renamed exercise and two deleted ones.
+    for slug in ("seated-spine-stretch", "spine-stretch-seated"):
+        spine_stretch.slug = slug
+        spine_stretch.save()
+    Exercise.objects.filter(slug__in=["ez-bar-curl", "34-sit-up"]).delete()
     backup = tmp_path / "backup.json"
     run_export(backup)
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    renamed = next(e for e in data["exercises"] if e["slug"] == "spine-stretch-seated")
+    assert renamed["old_slugs"] == ["seated-spine-stretch", "spine-stretch"]
+    assert data["gone_slugs"] == ["34-sit-up", "ez-bar-curl"]
 
     for model in (Exercise, ExerciseSlug, Muscle, BodyPart, Difficulty, Equipment, Category):
         model.objects.all().delete()
     assert sum(row_counts().values()) == 0
 
-    run_import(backup)
-    assert Exercise.objects.count() == 874
+    output = run_import(backup)
+    assert "old addresses: 4 created, 0 updated, 0 unchanged, 0 skipped" in output
+    assert Exercise.objects.count() == 872
     assert run_export() == backup.read_text(encoding="utf-8")
+    # The restored site answers the old addresses as before.
+    for old in ("spine-stretch", "seated-spine-stretch"):
+        response = client.get(f"/exercise/{old}")
+        assert (response.status_code, response["Location"]) == (
+            301,
+            "/exercise/spine-stretch-seated",
+        )
+    assert client.get("/exercise/ez-bar-curl").status_code == 410
+    assert client.get("/exercise/34-sit-up").status_code == 410
+    # Importing the backup again changes nothing.
+    output = run_import(backup)
+    assert "old addresses: 0 created, 0 updated, 4 unchanged, 0 skipped" in output
+
+
+def test_export_leaves_out_empty_address_lists(spine_stretch):
+    data = json.loads(run_export())
+    assert "gone_slugs" not in data
+    assert "old_slugs" not in data["exercises"][0]
+
+
+def test_old_and_gone_addresses_are_added_to_an_existing_library(spine_stretch, tmp_path):
+    path = forge_file(
+        tmp_path,
+        exercises=[exercise(old_slugs=["seated-spine-stretch"])],
+        gone_slugs=["superman"],
+    )
+    output = run_import(path)
+    # The exercise itself equals the file; only its old address is new.
+    assert "exercises: 0 created, 0 updated, 1 unchanged, 0 skipped" in output
+    assert "old addresses: 2 created, 0 updated, 0 unchanged, 0 skipped" in output
+    answers = dict(ExerciseSlug.objects.values_list("slug", "exercise__slug"))
+    assert answers == {"seated-spine-stretch": "spine-stretch", "superman": None}
+
+
+def test_an_address_that_answers_differently_is_kept_unless_update(spine_stretch, tmp_path):
+    ExerciseSlug.objects.create(slug="superman", exercise=spine_stretch)
+    ExerciseSlug.objects.create(slug="spine-roll", exercise=None)
+    path = forge_file(
+        tmp_path,
+        exercises=[exercise(old_slugs=["spine-roll"])],
+        gone_slugs=["superman"],
+    )
+    assert "old addresses: 0 created, 0 updated, 0 unchanged, 2 skipped" in run_import(path)
+    assert ExerciseSlug.objects.get(slug="superman").exercise == spine_stretch
+    assert "old addresses: 0 created, 2 updated, 0 unchanged, 0 skipped" in run_import(
+        path, "--update"
+    )
+    answers = dict(ExerciseSlug.objects.values_list("slug", "exercise__slug"))
+    assert answers == {"spine-roll": "spine-stretch", "superman": None}
+
+
+def test_a_rename_by_import_keeps_the_old_address_and_the_files(spine_stretch, tmp_path):
+    record = exercise(slug="seated-spine-stretch", old_slugs=["spine-stretch", "spine-roll"])
+    run_import(forge_file(tmp_path, exercises=[record]), "--update")
+    answers = dict(ExerciseSlug.objects.values_list("slug", "exercise__slug"))
+    assert answers == {
+        "spine-roll": "seated-spine-stretch",
+        "spine-stretch": "seated-spine-stretch",
+    }
+
+
+@pytest.mark.parametrize(
+    ("sections", "message"),
+    [
+        (
+            {"exercises": [exercise(old_slugs=["spine-stretch"])]},
+            'exercises[0] "Spine Stretch": old_slugs[0]: "spine-stretch" is the address of an '
+            "exercise, so it cannot be old",
+        ),
+        (
+            {"gone_slugs": ["spine-stretch"]},
+            'gone_slugs[0]: "spine-stretch" is the address of an exercise, so it cannot be old',
+        ),
+        (
+            {"exercises": [exercise(old_slugs=["spine-roll"])], "gone_slugs": ["spine-roll"]},
+            'gone_slugs[0]: "spine-roll" is already listed by exercises[0] "Spine Stretch": '
+            "old_slugs[0]",
+        ),
+        (
+            {"exercises": [exercise(old_slugs=["Spine Roll"])]},
+            'exercises[0] "Spine Stretch": old_slugs[0] "Spine Roll": ',
+        ),
+        (
+            {"exercises": [exercise(old_slugs="spine-roll")]},
+            'exercises[0] "Spine Stretch": old_slugs must be a list, not a string',
+        ),
+        ({"gone_slugs": [7]}, "gone_slugs[0] must be a string, not a number"),
+        ({"gone_slugs": "superman"}, '"gone_slugs" must be a list, not a string'),
+    ],
+)
+def test_bad_addresses_write_nothing(spine_stretch, tmp_path, sections, message):
+    before = snapshot()
+    with pytest.raises(CommandError) as error:
+        run_import(forge_file(tmp_path, **sections))
+    assert message in str(error.value)
+    assert snapshot() == before
+    assert not ExerciseSlug.objects.exists()

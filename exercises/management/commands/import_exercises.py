@@ -17,6 +17,7 @@ KINDS = {
     "equipment": "equipment",
     "categories": "categories",
     "exercises": "exercises",
+    "old_addresses": "old addresses",
 }
 
 
