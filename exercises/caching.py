@@ -10,6 +10,7 @@ Views mark their responses with @cache_public_page; PageCacheMiddleware stores a
 
 import hashlib
 import logging
+import re
 import uuid
 from functools import wraps
 from importlib import import_module
@@ -56,8 +57,10 @@ CONTENT_MODELS = (
     Category,
     Difficulty,
 )
-# A response that varies on anything else is not cached (its key would have to include it).
+# A response that varies on anything else is not cached (its key would have to include it):
+# anonymous pages do not depend on cookies, and the key says whether gzip was accepted.
 HARMLESS_VARY = {"cookie", "accept-encoding"}
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
 MAX_QUERY_STRING = 512
 UNCACHED_PREFIXES = ("/admin/", "/static/")
 
@@ -102,8 +105,11 @@ m2m_changed.connect(
 
 
 def page_key(request):
-    """Host, path and query string, hashed so that no key grows with what a visitor typed."""
-    address = f"{request.get_host()}{request.path}?{request.META.get('QUERY_STRING', '')}"
+    """Host, path, query string and whether the page leaves gzipped (GZipMiddleware), hashed
+    so that no key grows with what a visitor typed."""
+    gzip = "gzip" if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else ""
+    query = request.META.get("QUERY_STRING", "")
+    address = f"{gzip} {request.get_host()}{request.path}?{query}"
     return "page:" + hashlib.sha256(address.encode()).hexdigest()
 
 

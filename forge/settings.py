@@ -97,10 +97,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages (stored or fresh) leave compressed; WhiteNoise above serves its own .gz/.br files.
-    "django.middleware.gzip.GZipMiddleware",
     # Stored public pages are served from here, like static files just above (see caching.py).
     "exercises.caching.PageCacheMiddleware",
+    # Pages leave compressed, and are stored so (a copy per encoding): a stored page is not
+    # compressed again on each request. WhiteNoise above serves its own .gz/.br files.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "exercises.middleware.AdminContentSecurityPolicyMiddleware",
     "exercises.middleware.PermissionsPolicyMiddleware",

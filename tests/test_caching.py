@@ -4,6 +4,7 @@ The invalidation tests run against local memory and, when REDIS_TEST_URL names a
 database (.ci/run sets it), against Redis, the cache several app servers share.
 """
 
+import gzip
 import os
 import runpy
 from pathlib import Path
@@ -138,6 +139,20 @@ def test_a_markdown_copy_keeps_its_content_type_and_canonical_link(client, rack_
     assert second["Content-Type"] == "text/markdown; charset=utf-8"
     assert second["Link"] == first["Link"]
     assert 'rel="canonical"' in second["Link"]
+
+
+def test_compressed_and_plain_copies_are_cached_apart(client, rack_pull):
+    path = "/exercises"
+    gzipped = client.get(path, headers={"accept-encoding": "gzip, br"})
+    plain = client.get(path)
+    again_gzipped, gzipped_queries = queries_for(client, path, headers={"accept-encoding": "gzip"})
+    again_plain, plain_queries = queries_for(client, path)
+
+    assert gzipped["Content-Encoding"] == again_gzipped["Content-Encoding"] == "gzip"
+    assert again_gzipped.content == gzipped.content
+    assert gzip.decompress(gzipped.content) == plain.content == again_plain.content
+    assert not again_plain.has_header("Content-Encoding")
+    assert gzipped_queries == plain_queries == 0
 
 
 def test_head_is_answered_from_the_page_get_cached(client, rack_pull):
