@@ -240,7 +240,9 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        sys.exit(f"gunicorn did not answer within 30 s; see {self.logfile.name}")
+        self.logfile.flush()
+        tail = Path(self.logfile.name).read_text(errors="replace").splitlines()[-30:]
+        sys.exit("gunicorn did not answer within 30 s; the end of its log:\n" + "\n".join(tail))
 
     def stop(self):
         if self.process.poll() is None:
