@@ -8,6 +8,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 
 from bench.load import MIX, run_load
 
@@ -15,9 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_load_test_client_finds_every_kind_of_page_and_gets_no_errors(site):
+    # The live server's threads share one connection to an in-memory SQLite database, which
+    # cannot serve two queries at once: one client there, a few on PostgreSQL.
+    clients = 1 if connection.vendor == "sqlite" else 4
     # Its own thread: a browser test in the same session may own this thread's event loop.
     with ThreadPoolExecutor(1) as pool:
-        summary = pool.submit(asyncio.run, run_load(site, clients=4, seconds=2)).result()
+        summary = pool.submit(asyncio.run, run_load(site, clients=clients, seconds=2)).result()
     assert summary["errors"] == 0, summary["error_examples"]
-    assert summary["requests"] > 20
+    assert summary["requests"] > 10
     assert set(summary["kinds"]) == set(MIX)
