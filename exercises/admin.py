@@ -30,6 +30,7 @@ from .models import (
     Exercise,
     ExerciseSecondaryMuscle,
     ExerciseSlug,
+    HubSlug,
     Muscle,
     ProTip,
     Step,
@@ -366,3 +367,37 @@ def login_lockout(request, response, credentials):
         "retry_at": timezone.localtime() + cool_off,
     }
     return render(request, "admin/lockout.html", context, status=429)
+
+
+@admin.register(HubSlug)
+class HubSlugAdmin(admin.ModelAdmin):
+    """Old hub addresses, kept when a trainer renames a slug: readable, never hand-edited."""
+
+    list_display = ["old_address", "answer", "created"]
+    list_filter = ["facet"]
+    list_select_related = ["body_part", "equipment", "muscle", "difficulty", "category"]
+    search_fields = ["slug"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Old address", ordering="slug")
+    def old_address(self, obj):
+        return reverse(obj.taxon.hub_url_name, args=[obj.slug])
+
+    @admin.display(description="Answers with")
+    def answer(self, obj):
+        taxon = obj.taxon
+        url = reverse(f"admin:exercises_{taxon._meta.model_name}_change", args=[taxon.pk])
+        return format_html(
+            "301 redirect to <a href='{}'>{}</a> (<code>{}</code>)",
+            url,
+            taxon,
+            taxon.get_absolute_url(),
+        )

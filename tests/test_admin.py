@@ -503,6 +503,19 @@ def test_old_addresses_are_listed_read_only(admin_client, facets):
     assert admin_client.get(change_url(old)).status_code == 200  # read-only view
 
 
+def test_old_hub_addresses_are_listed_read_only(admin_client, facets):
+    back = BodyPart.objects.get(slug="back")
+    back.slug = "back-and-spine"
+    back.save()
+    response = admin_client.get("/admin/exercises/hubslug/")
+    content = response.content.decode()
+    assert "/exercises/back<" in content
+    assert "301 redirect to" in content
+    assert "/exercises/back-and-spine" in content
+    assert 'name="action"' not in content  # no bulk delete
+    assert admin_client.get("/admin/exercises/hubslug/add/").status_code == 403
+
+
 # Trainers
 
 
@@ -519,7 +532,8 @@ def test_trainers_group_rights(db):
         assert {f"{a}_{model}" for a in ("add", "change", "view")} <= codenames
         assert f"delete_{model}" not in codenames
     assert {c for c in codenames if c.endswith("_exerciseslug")} == {"view_exerciseslug"}
-    assert len(codenames) == 6 * 4 + 5 * 3 + 1
+    assert {c for c in codenames if c.endswith("_hubslug")} == {"view_hubslug"}
+    assert len(codenames) == 6 * 4 + 5 * 3 + 2
 
 
 def test_trainer_opens_and_edits_an_exercise(client, trainer, facets):
