@@ -295,37 +295,36 @@ class ExerciseQuerySet(models.QuerySet):
         else:
             shared_secondary = Value(0)
 
-        def ranked(queryset):
-            return (
-                queryset.exclude(pk=exercise.pk)
-                .annotate(shared_secondary=shared_secondary)
-                .annotate(
-                    similarity=score(Q(target_muscle_id=exercise.target_muscle_id), 16)
-                    + score(Q(body_part_id=exercise.body_part_id), 8)
-                    + score(Q(equipment_id=exercise.equipment_id), 4)
-                    + score(Q(difficulty_id=exercise.difficulty_id), 2)
-                    + F("shared_secondary")
-                )
-                .order_by("-similarity", "name")
+        # Built once and cloned below: building the expressions costs more than running them.
+        ranked = (
+            self.exclude(pk=exercise.pk)
+            .annotate(shared_secondary=shared_secondary)
+            .annotate(
+                similarity=score(Q(target_muscle_id=exercise.target_muscle_id), 16)
+                + score(Q(body_part_id=exercise.body_part_id), 8)
+                + score(Q(equipment_id=exercise.equipment_id), 4)
+                + score(Q(difficulty_id=exercise.difficulty_id), 2)
+                + F("shared_secondary")
             )
-
-        same_target = Q(target_muscle_id=exercise.target_muscle_id)
-        narrow = self.select_related(None)
-        sixth_of_same = Subquery(
-            ranked(narrow.filter(same_target)).values("similarity")[limit - 1 : limit]
+            .order_by("-similarity", "name")
         )
+        same_target = Q(target_muscle_id=exercise.target_muscle_id)
+        narrow = ranked.select_related(None)
+        best_of_same = narrow.filter(same_target)
+        sixth_of_same = Subquery(best_of_same.values("similarity")[limit - 1 : limit])
         # No columns in it: PostgreSQL decides once whether the other exercises are ranked.
         room_for_others = GreaterThanOrEqual(
             Value(8 + 4 + 2 + len(secondary_ids)), Coalesce(sixth_of_same, Value(-1))
         )
         if not connections[self.db].features.supports_slicing_ordering_in_compound:
-            return ranked(self.filter(same_target | Q(room_for_others)))[:limit]
+            return ranked.filter(same_target | Q(room_for_others))[:limit]
         # Where the database can, rank both groups apart (the first from its index) and
         # fetch the few winners with their taxonomy by primary key.
-        best_of_same = ranked(narrow.filter(same_target)).values("pk")[:limit]
-        best_of_others = ranked(narrow.exclude(same_target).filter(room_for_others))
-        winners = best_of_same.union(best_of_others.values("pk")[:limit], all=True)
-        return ranked(self.filter(pk__in=winners))[:limit]
+        best_of_others = narrow.exclude(same_target).filter(room_for_others)
+        winners = best_of_same.values("pk")[:limit].union(
+            best_of_others.values("pk")[:limit], all=True
+        )
+        return ranked.filter(pk__in=winners)[:limit]
 
 
 @dataclass(frozen=True)
