@@ -219,7 +219,9 @@ class Gunicorn:
 
     def __init__(self, env, logfile):
         self.port = free_port()
-        self.env = env | {"GUNICORN_BIND": f"{HOST}:{self.port}"}
+        # Workers are not recycled during the runs: a restart (a Django start-up, ~1 s of CPU
+        # on this machine) would land in one run or another and blur the ratios.
+        self.env = env | {"GUNICORN_BIND": f"{HOST}:{self.port}", "GUNICORN_MAX_REQUESTS": "0"}
         self.logfile = logfile
 
     def __enter__(self):
@@ -420,9 +422,11 @@ def main():
     env["DJANGO_SETTINGS_MODULE"] = "forge.settings"
     print(f"Forge benchmark, {time.strftime('%Y-%m-%d')}: {machine()}")
     print(f"PostgreSQL {database_url.rsplit('@', 1)[-1]}, Redis cache {redis_url}")
-    print(f"gunicorn.conf.py defaults ({os.cpu_count() * 2 + 1} sync workers); load tests: "
-          f"{'wrk' if shutil.which('wrk') else 'a Python client'}, {args.connections} "
-          f"connections, {args.seconds} s each")  # fmt: skip
+    client = "wrk" if shutil.which("wrk") else "a Python client"
+    print(
+        f"gunicorn.conf.py defaults ({os.cpu_count() * 2 + 1} sync workers, not recycled);"
+        f" load tests: {client}, {args.connections} connections, {args.seconds} s each"
+    )
 
     log("collectstatic (production storage)")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
