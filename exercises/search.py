@@ -20,6 +20,9 @@ from django.db.models import F, Q, Value
 
 # The trigger that fills search_document (migration 0005) uses the same configuration.
 SEARCH_CONFIG = "english"
+# Shorter searches ("row", "curl") match by full text only: their few trigrams are in so many
+# names that checking each candidate's similarity would cost more than it finds.
+MIN_FUZZY_LENGTH = 5
 
 
 def search(queryset, text):
@@ -33,17 +36,14 @@ def search(queryset, text):
         return queryset
 
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-    # pg_trgm's two word similarities, each with its default threshold: the plain one (≥ 0.6)
-    # forgives a word typed halfway ("dumb" → "Dumbbell Row"), the strict one (≥ 0.5) a
-    # misspelt whole word ("dedlift" → "Barbell Deadlift", "pullup" → "Pull-Up").
-    name_contains_words = TrigramWordSimilar(F("name"), Value(text))  # name %> text
-    name_has_close_words = TrigramStrictWordSimilar(F("name"), Value(text))  # name %>> text
-    return (
-        queryset.filter(Q(search_document=query) | name_contains_words | name_has_close_words)
-        .annotate(
-            relevance=SearchRank(F("search_document"), query)
-            + TrigramWordSimilarity(Value(text), "name")
-            + TrigramStrictWordSimilarity(Value(text), "name")
-        )
-        .order_by("-relevance", "name")
-    )
+    matches = Q(search_document=query)
+    relevance = SearchRank(F("search_document"), query)
+    if len(text.replace(" ", "")) >= MIN_FUZZY_LENGTH:
+        # pg_trgm's two word similarities, each with its default threshold: the plain one
+        # (≥ 0.6) forgives a word typed halfway ("dumbb" → "Dumbbell Row"), the strict one
+        # (≥ 0.5) a misspelt whole word ("dedlift" → "Barbell Deadlift", "pullup" → "Pull-Up").
+        matches |= TrigramWordSimilar(F("name"), Value(text))  # name %> text
+        matches |= TrigramStrictWordSimilar(F("name"), Value(text))  # name %>> text
+        relevance += TrigramWordSimilarity(Value(text), "name")
+        relevance += TrigramStrictWordSimilarity(Value(text), "name")
+    return queryset.filter(matches).annotate(relevance=relevance).order_by("-relevance", "name")

@@ -185,6 +185,32 @@ def test_postgresql_search_uses_its_indexes(db):
 
 
 @pytest.mark.postgresql
+def test_postgresql_knows_what_trigram_tests_cost(db):
+    """Priced as one comparison, they make a full scan of the library look cheaper than the
+    trigram index (migration 0008)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, procost FROM pg_proc WHERE proname IN"
+            " ('word_similarity_commutator_op', 'strict_word_similarity_commutator_op')"
+        )
+        costs = dict(cursor.fetchall())
+
+    assert costs == {
+        "word_similarity_commutator_op": 100,
+        "strict_word_similarity_commutator_op": 100,
+    }
+
+
+@pytest.mark.postgresql
+def test_postgresql_short_searches_match_by_full_text_only(client, starter_exercises):
+    found = search(client, "curl")
+
+    assert "Barbell Curl" in found
+    assert "Seated Leg Curl" in found
+    assert "Pullups" not in found
+
+
+@pytest.mark.postgresql
 def test_postgresql_plan_can_answer_the_search_from_its_indexes(starter_exercises):
     """With scans that ignore the search switched off, the plan ORs the GIN indexes together
     (on a few rows the planner would rightly prefer reading the table)."""
