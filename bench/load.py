@@ -184,6 +184,7 @@ async def run_load(base_url, clients, seconds, seed=1):
         )
         results = Results()
         load_before = os.getloadavg()[0]
+        cpu_before = time.process_time()
         started = time.monotonic()
         deadline = started + seconds
         await asyncio.gather(
@@ -193,6 +194,9 @@ async def run_load(base_url, clients, seconds, seed=1):
             )
         )
         summary = results.summary(time.monotonic() - started)
+        # The clients share the machine with the server: how much of a core they used.
+        client_cpu = time.process_time() - cpu_before
+        summary["client_cpu_share"] = round(client_cpu / summary["seconds"], 2)
         # Other work on the machine skews every number: keep how busy it was with the result.
         summary["load_average"] = {"before": load_before, "after": os.getloadavg()[0]}
         summary["cpus"] = os.cpu_count()
@@ -204,7 +208,8 @@ def report(summary, clients):
         f"\n{clients} clients, {summary['seconds']} s: {summary['requests']:,} requests "
         f"({summary['requests_per_second']}/s), {summary['errors']} errors; "
         f"{summary['cpus']} CPUs, load average {summary['load_average']['before']:.1f} before, "
-        f"{summary['load_average']['after']:.1f} after\n"
+        f"{summary['load_average']['after']:.1f} after; the clients used "
+        f"{summary['client_cpu_share']:.0%} of a CPU\n"
     )
     print("| requests | count | p50 ms | p90 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|")
