@@ -77,7 +77,7 @@ def content_generation():
 
 
 def new_generation():
-    """Orphan every cached page. A random token never repeats, even if the cache was emptied."""
+    """Retire every cached page. A random token never repeats, even if the cache was emptied."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
