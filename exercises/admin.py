@@ -321,14 +321,8 @@ class AnswerFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(ExerciseSlug)
-class ExerciseSlugAdmin(admin.ModelAdmin):
-    """Old exercise addresses, kept by the exercises themselves: readable, never hand-edited."""
-
-    list_display = ["old_address", "answer", "created"]
-    list_filter = [AnswerFilter]
-    list_select_related = ["exercise"]
-    search_fields = ["slug", "exercise__name", "exercise__slug"]
+class HistoryAdmin(admin.ModelAdmin):
+    """Rows the site keeps by itself (old addresses): listed for reading, never hand-edited."""
 
     def has_add_permission(self, request):
         return False
@@ -338,6 +332,16 @@ class ExerciseSlugAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ExerciseSlug)
+class ExerciseSlugAdmin(HistoryAdmin):
+    """Old exercise addresses, kept by the exercises themselves: readable, never hand-edited."""
+
+    list_display = ["old_address", "answer", "created"]
+    list_filter = [AnswerFilter]
+    list_select_related = ["exercise"]
+    search_fields = ["slug", "exercise__name", "exercise__slug"]
 
     @admin.display(description="Old address", ordering="slug")
     def old_address(self, obj):
@@ -370,22 +374,13 @@ def login_lockout(request, response, credentials):
 
 
 @admin.register(HubSlug)
-class HubSlugAdmin(admin.ModelAdmin):
+class HubSlugAdmin(HistoryAdmin):
     """Old hub addresses, kept when a trainer renames a slug: readable, never hand-edited."""
 
     list_display = ["old_address", "answer", "created"]
     list_filter = ["facet"]
     list_select_related = ["body_part", "equipment", "muscle", "difficulty", "category"]
     search_fields = ["slug"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Old address", ordering="slug")
     def old_address(self, obj):
