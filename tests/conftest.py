@@ -1,11 +1,23 @@
 """Shared fixtures: the real taxonomy and the Spine Stretch, loaded the way the site loads them."""
 
+import re
+import runpy
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+BASE_DIR = Path(__file__).resolve().parent.parent
+FIXTURES = BASE_DIR / "fixtures"
+SETTINGS_FILE = BASE_DIR / "forge" / "settings.py"
+
+# The variables settings.py reads, cleared so that the environment the suite runs in (such as
+# DATABASE_URL in the PostgreSQL pass) cannot leak in: every upper-case name quoted in the file,
+# plus DATABASE_URL, which dj-database-url reads by itself.
+SETTINGS_VARIABLES = {
+    "DATABASE_URL",
+    *re.findall(r'"([A-Z][A-Z0-9_]+)"', SETTINGS_FILE.read_text(encoding="utf-8")),
+}
 
 
 @pytest.fixture
@@ -21,6 +33,20 @@ def spine_stretch(taxonomy):
 
     call_command("import_exercises", FIXTURES / "spine-stretch.json", verbosity=0)
     return Exercise.objects.get(slug="spine-stretch")
+
+
+@pytest.fixture
+def load_settings(monkeypatch):
+    """Evaluate forge/settings.py afresh under the given variables; return its names."""
+    for name in SETTINGS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+    def load(**variables):
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS_FILE))
+
+    return load
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 history, and admin login throttling (django-axes)."""
 
 import re
-import runpy
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
@@ -430,22 +429,6 @@ def test_an_unknown_user_name_is_throttled_too(client, db):
     for _ in range(5):
         log_in(client, "guess", username="admin")
     assert log_in(client, "another guess", username="admin").status_code == 429
-
-
-@pytest.fixture
-def load_settings(monkeypatch):
-    """forge/settings.py evaluated afresh under the given variables (as in test_settings.py)."""
-    from test_settings import SETTINGS_FILE, SETTINGS_VARIABLES
-
-    for name in SETTINGS_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-    def load(**variables):
-        for name, value in variables.items():
-            monkeypatch.setenv(name, value)
-        return runpy.run_path(str(SETTINGS_FILE))
-
-    return load
 
 
 def client_address(settings_module, **headers):

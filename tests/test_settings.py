@@ -1,25 +1,12 @@
 """Settings from the environment: safe local defaults, loud refusals in production."""
 
 import os
-import re
-import runpy
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import BASE_DIR, SETTINGS_VARIABLES
 from django.core.exceptions import ImproperlyConfigured
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-SETTINGS_FILE = BASE_DIR / "forge" / "settings.py"
-
-# The variables settings.py reads, cleared so that the environment the suite runs in (such as
-# DATABASE_URL in the PostgreSQL pass) cannot leak in: every upper-case name quoted in the file,
-# plus DATABASE_URL, which dj-database-url reads by itself.
-SETTINGS_VARIABLES = {
-    "DATABASE_URL",
-    *re.findall(r'"([A-Z][A-Z0-9_]+)"', SETTINGS_FILE.read_text(encoding="utf-8")),
-}
 
 PRODUCTION = {
     "FORGE_ENV": "production",
@@ -27,20 +14,6 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "forgetrainer.ai,www.forgetrainer.ai",
     "SITE_URL": "https://forgetrainer.ai",
 }
-
-
-@pytest.fixture
-def load_settings(monkeypatch):
-    """Evaluate forge/settings.py afresh under the given variables; return its names."""
-    for name in SETTINGS_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-    def load(**variables):
-        for name, value in variables.items():
-            monkeypatch.setenv(name, value)
-        return runpy.run_path(str(SETTINGS_FILE))
-
-    return load
 
 
 def manage(*args, **variables):
