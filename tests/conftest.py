@@ -1,23 +1,12 @@
 """Shared fixtures: the real taxonomy and the Spine Stretch, loaded the way the site loads them."""
 
-import re
 import runpy
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from settings_env import BASE_DIR, SETTINGS_FILE, SETTINGS_VARIABLES
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 FIXTURES = BASE_DIR / "fixtures"
-SETTINGS_FILE = BASE_DIR / "forge" / "settings.py"
-
-# The variables settings.py reads, cleared so that the environment the suite runs in (such as
-# DATABASE_URL in the PostgreSQL pass) cannot leak in: every upper-case name quoted in the file,
-# plus DATABASE_URL, which dj-database-url reads by itself.
-SETTINGS_VARIABLES = {
-    "DATABASE_URL",
-    *re.findall(r'"([A-Z][A-Z0-9_]+)"', SETTINGS_FILE.read_text(encoding="utf-8")),
-}
 
 
 @pytest.fixture

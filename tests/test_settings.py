@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BASE_DIR, SETTINGS_VARIABLES
 from django.core.exceptions import ImproperlyConfigured
+from settings_env import BASE_DIR, SETTINGS_VARIABLES
 
 PRODUCTION = {
     "FORGE_ENV": "production",
