@@ -18,21 +18,26 @@ import platform
 import random
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from http.client import HTTPConnection
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-HOST = "127.0.0.1"
+from .server import (
+    BASE_DIR,
+    HOST,
+    PROXY_HEADERS,
+    PYTHON,
+    Gunicorn,
+    fetch,
+    log,
+    manage,
+    recreate_database,
+)
+
 # Production settings, as gunicorn gets them in a deployment (TLS is said to end at a proxy).
 PRODUCTION_ENV = {
     "FORGE_ENV": "production",
@@ -41,34 +46,9 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://forge.example",
     "LOG_LEVEL": "WARNING",
 }
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
-
-
-def log(message):
-    print(f"--> {message}", file=sys.stderr, flush=True)
 
 
 # --- Stage 1: the database -------------------------------------------------------------------
-
-
-def recreate_database(url):
-    """Drop and create the benchmark database named in the URL (never another one)."""
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("forge_bench"):
-        sys.exit(
-            f"Refusing to recreate {name!r}: the benchmark database's name starts forge_bench."
-        )
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
 
 def load(size):
@@ -199,66 +179,6 @@ def measure(rounds_uncached, rounds_cached, output):
 # --- Stage 3: throughput ---------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def fetch(port, path):
-    connection = HTTPConnection(HOST, port, timeout=30)
-    connection.request("GET", path, headers=PROXY_HEADERS)
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    return response.status, body
-
-
-class Gunicorn:
-    """gunicorn with the project's gunicorn.conf.py, on a free loopback port; always stopped."""
-
-    def __init__(self, env, logfile):
-        self.port = free_port()
-        # Workers are not recycled during the runs: a restart (a Django start-up, ~1 s of CPU
-        # on this machine) would land in one run or another and blur the ratios.
-        self.env = env | {"GUNICORN_BIND": f"{HOST}:{self.port}", "GUNICORN_MAX_REQUESTS": "0"}
-        self.logfile = logfile
-
-    def __enter__(self):
-        gunicorn = Path(PYTHON).with_name("gunicorn")
-        self.process = subprocess.Popen(
-            [str(gunicorn), "--config", "gunicorn.conf.py"],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=self.logfile,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if fetch(self.port, "/exercises")[0] == 200:
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        self.logfile.flush()
-        tail = Path(self.logfile.name).read_text(errors="replace").splitlines()[-30:]
-        sys.exit("gunicorn did not answer within 30 s; the end of its log:\n" + "\n".join(tail))
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
 def load_test(port, path, seconds, connections):
     """Requests per second for one path: wrk when installed, else a small threaded client."""
     if shutil.which("wrk"):
@@ -309,14 +229,14 @@ def throughput(env, paths, seconds, connections, workdir):
     rows = []
     with open(workdir / "gunicorn.log", "ab") as logfile:
         # First pass: save each page as a file, then restart so that WhiteNoise sees the files.
-        with Gunicorn(env, logfile) as server:
+        with Gunicorn(env, logfile, recycle_workers=False) as server:
             for name, path in paths.items():
                 status, body = fetch(server.port, path)
                 assert status == 200, (path, status)
                 (static_dir / f"{name}.html").write_bytes(body)
         for cached in (True, False):
             server_env = env | {"PAGE_CACHE_SECONDS": "3600" if cached else "0"}
-            with Gunicorn(server_env, logfile) as server:
+            with Gunicorn(server_env, logfile, recycle_workers=False) as server:
                 for name, path in paths.items():
                     static_path = f"/static/bench/{name}.html"
                     fetch(server.port, path)
@@ -434,7 +354,7 @@ def main():
     try:
         for size in (int(s) for s in args.sizes.split(",")):
             log(f"{size:,} exercises: creating the database")
-            recreate_database(database_url)
+            recreate_database(database_url, "forge_bench")
             manage(env, "migrate", "--noinput", "--verbosity", "0")
             subprocess.run(
                 [PYTHON, "-m", "bench.bench", "load", str(size)], env=env, cwd=BASE_DIR, check=True

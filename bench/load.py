@@ -22,8 +22,6 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,20 +32,22 @@ from pathlib import Path
 
 import httpx
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-HOST = "127.0.0.1"
+from .server import (
+    BASE_DIR,
+    HOST,
+    PROXY_HEADERS,
+    PYTHON,
+    Gunicorn,
+    log,
+    manage,
+    recreate_database,
+)
+
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/forge_load"
 STARTER_LIBRARY = ["taxonomy.json", "spine-stretch.json", "free-exercise-db.json"]
-# TLS ends at the proxy in production; it tells Django so with this header.
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 # Share of each kind of request, in percent.
 MIX = {"library": 20, "hub": 25, "search": 15, "exercise": 25, "markdown": 15}
 SORTS = ["name", "difficulty", "recent"]
-
-
-def log(message):
-    print(f"--> {message}", file=sys.stderr, flush=True)
 
 
 # --- The addresses ---------------------------------------------------------------------------
@@ -225,81 +225,12 @@ def report(summary, clients):
 # --- The server --------------------------------------------------------------------------------
 
 
-def recreate_database(url):
-    """Drop and create the load test's database (only one whose name starts forge_load)."""
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("forge_load"):
-        raise SystemExit(f"Refusing to recreate {name!r}: the load test's database is forge_load.")
-    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def analyze(url):
     """Fresh planner statistics, as a database that has been running for a while has."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
-
-
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn with gunicorn.conf.py on a free loopback port; stopped on the way out."""
-
-    def __init__(self, env, logfile):
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self.env = env | {"GUNICORN_BIND": f"{HOST}:{self.port}"}
-        self.logfile = logfile
-
-    def __enter__(self):
-        self.process = subprocess.Popen(
-            [str(Path(PYTHON).with_name("gunicorn")), "--config", "gunicorn.conf.py"],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=self.logfile,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so stop() reaches every worker
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                response = httpx.get(f"{self.url}/exercises", headers=PROXY_HEADERS, timeout=5)
-                if response.status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise SystemExit(f"gunicorn did not serve /exercises within 30 s; see {self.logfile.name}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def production_env(database_url, workdir, redis_url):
@@ -327,7 +258,7 @@ def serve_and_load(args):
         if not args.reuse_database:
             library = f"{args.exercises:,} synthetic exercises" if args.exercises else "starter"
             log(f"recreating {args.database_url} with the {library} library")
-            recreate_database(args.database_url)
+            recreate_database(args.database_url, "forge_load")
             manage(env, "migrate", "--noinput", "--verbosity", "0")
             if args.exercises:  # the benchmark's loader: taxonomy, Spine Stretch, N more
                 run = [PYTHON, "-m", "bench.bench", "load", str(args.exercises)]
