@@ -15,7 +15,8 @@ from django.http import Http404, QueryDict
 from django.urls import reverse
 
 from .filters import FACET_LABELS, FACETS, BrowseState, ExerciseFilter
-from .models import Exercise, fit_title, shorten
+from .models import Exercise
+from .text import fit_title, shorten
 
 PAGE_SIZE = 24
 MIN_COMBINATION_SIZE = 5

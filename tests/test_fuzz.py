@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exercises.filters import FACETS, SORTS
-from exercises.library_import import import_library
+from exercises.interchange.importer import import_library
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -18,8 +18,8 @@ from exercises.models import (
     ExerciseSlug,
     Faq,
     Muscle,
-    lower_name,
 )
+from exercises.text import lower_name
 
 SPINE_STRETCH_SUMMARY = (
     "Beginner back exercise using body weight. Targets lower back, also works hamstrings, glutes."

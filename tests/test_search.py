@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from exercises.library_import import import_library
+from exercises.interchange.importer import import_library
 from exercises.models import Exercise
 
 FREE_EXERCISE_DB = Path(__file__).resolve().parent.parent / "fixtures" / "free-exercise-db.json"

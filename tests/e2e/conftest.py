@@ -113,7 +113,7 @@ def site(live_server, starter_sample):
 @pytest.fixture
 def starter_sample(transactional_db):
     """The taxonomy, the Spine Stretch and every 20th starter exercise (45 in all)."""
-    from exercises.library_import import import_library
+    from exercises.interchange.importer import import_library
 
     call_command("import_exercises", FIXTURES / "taxonomy.json", verbosity=0)
     call_command("import_exercises", FIXTURES / "spine-stretch.json", verbosity=0)

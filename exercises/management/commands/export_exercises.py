@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises.library_format import dumps, export_library
+from exercises.interchange.format import dumps, export_library
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from exercises.library_format import LibraryError, parse
-from exercises.library_import import FORMATS, import_library
+from exercises.interchange.format import LibraryError, parse
+from exercises.interchange.importer import FORMATS, import_library
 from exercises.models import Exercise
 
 KINDS = {

@@ -7,7 +7,7 @@ import json
 
 from django.utils.text import slugify
 
-from .library_format import Record, label
+from .format import Record, label
 
 MUSCLES = {
     "abdominals": "abs",

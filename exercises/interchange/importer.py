@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from ..caching import content_changed
+from ..models import FAQ, Exercise, ExerciseSecondaryMuscle, ExerciseSlug, Muscle
 from . import free_exercise_db
-from .caching import content_changed
-from .library_format import (
+from .format import (
     EXERCISE_FIELDS,
     FORMAT,
     REFERENCES,
@@ -29,7 +30,6 @@ from .library_format import (
     taxon_record,
     type_name,
 )
-from .models import FAQ, Exercise, ExerciseSecondaryMuscle, ExerciseSlug, Muscle
 
 FORMATS = ("forge", "free-exercise-db")
 # How many problems an error message lists before it summarises the rest.

@@ -1,12 +1,12 @@
 """The Forge exercise library format, version 1: reading a file's records and writing exports.
 
-The format is documented in docs/library-format.md; importing lives in library_import.py.
+The format is documented in docs/library-format.md; importing lives in importer.py.
 """
 
 import json
 from dataclasses import dataclass
 
-from .models import (
+from ..models import (
     BodyPart,
     Category,
     CommonMistake,

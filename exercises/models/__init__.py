@@ -1,0 +1,62 @@
+"""The exercise library's models, one module per concern:
+
+- taxonomy: the facets' values (body part, muscle, equipment, category, difficulty), each a hub;
+- exercise: the exercise, its generated sentences and FAQs; queries: its query shapes;
+- content: its ordered rows (secondary muscles, steps, tips, mistakes, FAQs);
+- addresses: old exercise and hub slugs that redirect or answer 410 Gone.
+"""
+
+from .addresses import HUB_FACETS, ExerciseSlug, HubSlug
+from .content import (
+    FAQ,
+    ITEM_LISTS,
+    CommonMistake,
+    ExerciseItem,
+    ExerciseSecondaryMuscle,
+    ProTip,
+    Step,
+    prefetch_items,
+)
+from .exercise import Exercise, Faq
+from .queries import ExerciseQuerySet
+from .taxonomy import (
+    RESERVED_HUB_SLUGS,
+    SLUG_PATTERN,
+    BodyPart,
+    Category,
+    Difficulty,
+    Equipment,
+    Muscle,
+    Taxon,
+    check_shared_hub_slug,
+    slug_constraints,
+    validate_slug_format,
+)
+
+__all__ = [
+    "FAQ",
+    "HUB_FACETS",
+    "ITEM_LISTS",
+    "RESERVED_HUB_SLUGS",
+    "SLUG_PATTERN",
+    "BodyPart",
+    "Category",
+    "CommonMistake",
+    "Difficulty",
+    "Equipment",
+    "Exercise",
+    "ExerciseItem",
+    "ExerciseQuerySet",
+    "ExerciseSecondaryMuscle",
+    "ExerciseSlug",
+    "Faq",
+    "HubSlug",
+    "Muscle",
+    "ProTip",
+    "Step",
+    "Taxon",
+    "check_shared_hub_slug",
+    "prefetch_items",
+    "slug_constraints",
+    "validate_slug_format",
+]

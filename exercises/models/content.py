@@ -1,0 +1,141 @@
+"""An exercise's ordered content: secondary muscles, steps, tips, mistakes and FAQs."""
+
+from django.db import models
+from django.db.models import F, Q, Value
+
+
+class ExerciseSecondaryMuscle(models.Model):
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.CASCADE, related_name="secondary_muscle_links"
+    )
+    muscle = models.ForeignKey("exercises.Muscle", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Listing order; lower numbers come first."
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "secondary muscle"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "muscle"], name="secondary_muscle_once_per_exercise"
+            )
+        ]
+
+    def __str__(self):
+        return self.muscle.name
+
+
+class ExerciseItem(models.Model):
+    """One entry of an exercise's ordered list (steps, tips, mistakes, FAQs)."""
+
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Listing order; lower numbers come first."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Step(ExerciseItem):
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.CASCADE, related_name="steps"
+    )
+    text = models.TextField(help_text="One instruction, written as a full sentence.")
+
+    class Meta(ExerciseItem.Meta):
+        verbose_name = "how-to step"
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="step_text_not_empty")]
+
+    def __str__(self):
+        return self.text
+
+
+class ProTip(ExerciseItem):
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.CASCADE, related_name="pro_tips"
+    )
+    text = models.TextField(help_text="One tip, written as a full sentence.")
+
+    class Meta(ExerciseItem.Meta):
+        verbose_name = "pro tip"
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="protip_text_not_empty")]
+
+    def __str__(self):
+        return self.text
+
+
+class CommonMistake(ExerciseItem):
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.CASCADE, related_name="common_mistakes"
+    )
+    text = models.TextField(help_text="One mistake to avoid, written as a full sentence.")
+
+    class Meta(ExerciseItem.Meta):
+        verbose_name = "common mistake"
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="mistake_text_not_empty")]
+
+    def __str__(self):
+        return self.text
+
+
+class FAQ(ExerciseItem):
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.CASCADE, related_name="faqs"
+    )
+    question = models.CharField(max_length=300, help_text="The question, as a visitor asks it.")
+    answer = models.TextField(help_text="A complete answer; shown in full, never collapsed.")
+
+    class Meta(ExerciseItem.Meta):
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+        constraints = [
+            models.CheckConstraint(condition=~Q(question=""), name="faq_question_not_empty"),
+            models.CheckConstraint(condition=~Q(answer=""), name="faq_answer_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.question
+
+
+# The ordered lists of an exercise page: related name → model.
+ITEM_LISTS = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistake, "faqs": FAQ}
+
+
+def prefetch_items(exercises):
+    """Fill `steps`, `pro_tips`, `common_mistakes` and `faqs` of the exercises with one UNION ALL
+    query instead of one query per list; `exercise.steps.all()` then needs no query."""
+    if not exercises:
+        return
+    by_pk = {exercise.pk: exercise for exercise in exercises}
+    columns = ("id", "exercise_id", "position", "text", "answer")
+    parts = []
+    for kind, model in ITEM_LISTS.items():
+        text, answer = (F("question"), F("answer")) if model is FAQ else (F("text"), Value(""))
+        parts.append(
+            model.objects.filter(exercise_id__in=by_pk)
+            .order_by()
+            .annotate(kind=Value(kind), item_text=text, item_answer=answer)
+            .values_list("kind", *columns[:3], "item_text", "item_answer")
+        )
+    lists = {pk: {kind: [] for kind in ITEM_LISTS} for pk in by_pk}
+    db = exercises[0]._state.db
+    for kind, *values in parts[0].union(*parts[1:], all=True):
+        model = ITEM_LISTS[kind]
+        row = dict(zip(columns, values, strict=True))
+        if model is FAQ:
+            row["question"] = row.pop("text")
+        else:
+            del row["answer"]
+        item = model.from_db(db, list(row), [row[f.attname] for f in model._meta.concrete_fields])
+        lists[row["exercise_id"]][kind].append(item)
+    for pk, exercise in by_pk.items():
+        cache = exercise.__dict__.setdefault("_prefetched_objects_cache", {})
+        for kind, items in lists[pk].items():
+            items.sort(key=lambda item: (item.position, item.pk))
+            for item in items:
+                item._meta.get_field("exercise").set_cached_value(item, exercise)
+            queryset = getattr(exercise, kind).all()
+            queryset._result_cache, queryset._prefetch_done = items, True
+            cache[kind] = queryset

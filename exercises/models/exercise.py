@@ -1,0 +1,214 @@
+"""The exercise: its facts, its generated sentences and FAQs."""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.urls import reverse
+
+from ..text import fit_title, shorten
+from .addresses import ExerciseSlug
+from .queries import ExerciseQuerySet
+from .taxonomy import (
+    BodyPart,
+    Category,
+    Difficulty,
+    Equipment,
+    Muscle,
+    slug_constraints,
+    validate_slug_format,
+)
+
+
+@dataclass(frozen=True)
+class Faq:
+    question: str
+    answer: str
+
+
+class Exercise(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    name = models.CharField(
+        max_length=200, unique=True, help_text="The exercise's name as visitors see it."
+    )
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        validators=[validate_slug_format],
+        help_text="The page's address: /exercise/your-slug. Changing it keeps the old address "
+        "working (it redirects).",
+    )
+    quick_answer = models.TextField(
+        blank=True,
+        help_text="The opening sentences of the quick answer, in your words. A generated "
+        "sentence about difficulty, equipment and muscles follows it.",
+    )
+    body_part = models.ForeignKey(
+        BodyPart, on_delete=models.PROTECT, related_name="exercises", help_text="Its hub page."
+    )
+    equipment = models.ForeignKey(
+        Equipment,
+        on_delete=models.PROTECT,
+        related_name="exercises",
+        help_text="What the exercise needs; pick “Body Weight” when it needs nothing.",
+    )
+    target_muscle = models.ForeignKey(
+        Muscle,
+        on_delete=models.PROTECT,
+        related_name="targeted_by",
+        help_text="The muscle the exercise works most.",
+    )
+    secondary_muscles = models.ManyToManyField(
+        Muscle,
+        through="ExerciseSecondaryMuscle",
+        related_name="secondary_in",
+        blank=True,
+        help_text="Other muscles it works, in the order they should be listed.",
+    )
+    difficulty = models.ForeignKey(Difficulty, on_delete=models.PROTECT, related_name="exercises")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="exercises")
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Only published exercises are shown to visitors; staff can preview drafts.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+    # The name and quick answer as PostgreSQL searches them, kept up to date by a trigger
+    # (migration 0005); unused and empty on other databases.
+    search_document = SearchVectorField(null=True, editable=False)
+    # Counts saves, so that the admin can refuse a form loaded before someone else's save
+    # (optimistic locking, see ExerciseAdmin.save_model). Every writer must increase it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            *slug_constraints("exercise"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="exercise_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        old_slug = getattr(self, "_loaded_slug", None)
+        super().save(*args, **kwargs)
+        if old_slug and old_slug != self.slug:
+            ExerciseSlug.objects.update_or_create(slug=old_slug, defaults={"exercise": self})
+        # A live slug always wins over history (e.g. after renaming back).
+        ExerciseSlug.objects.filter(slug=self.slug).delete()
+        self._loaded_slug = self.slug
+
+    def get_absolute_url(self):
+        return reverse("exercises:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        """Remember the slug as loaded, so that save() can record a rename."""
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    def get_markdown_url(self):
+        return reverse("exercises:detail_markdown", args=[self.slug])
+
+    @property
+    def page_title(self):
+        """The page's <title> before the site name: as much as fits in TITLE_LIMIT."""
+        return fit_title(
+            f"{self.name}: How to Do It, Muscles Worked and Tips",
+            f"{self.name}: How to Do It and Muscles Worked",
+            f"{self.name}: How to Do It",
+            self.name,
+        )
+
+    @property
+    def meta_description(self):
+        """The quick answer, led by the name unless it says it: the generated sentences of
+        similar exercises are alike."""
+        description = shorten(self.full_quick_answer)
+        if self.name.lower() not in description.lower():
+            description = shorten(f"{self.name}: {self.full_quick_answer}")
+        return description
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def ordered_secondary_muscles(self):
+        return [link.muscle for link in self.secondary_muscle_links.all()]
+
+    @property
+    def quick_answer_summary(self):
+        """The generated sentence that follows the authored quick answer."""
+        sentence = (
+            f"{self.difficulty.name} {self.body_part.lower_name} exercise using "
+            f"{self.equipment.lower_name}. Targets {self.target_muscle.lower_name}"
+        )
+        secondaries = self.ordered_secondary_muscles
+        if secondaries:
+            sentence += ", also works " + ", ".join(m.lower_name for m in secondaries)
+        return sentence + "."
+
+    @property
+    def full_quick_answer(self):
+        parts = (self.quick_answer.strip(), self.quick_answer_summary)
+        return " ".join(part for part in parts if part)
+
+    def generated_faqs(self):
+        """The FAQ entries every exercise page answers from its attributes."""
+        target = self.target_muscle.lower_name
+        muscles = f"The {self.name} primarily targets the {target}"
+        secondaries = self.ordered_secondary_muscles
+        if secondaries:
+            muscles += ", with secondary activation in the " + ", ".join(
+                m.lower_name for m in secondaries
+            )
+        muscles += (
+            f". It's classified as a {self.category.lower_name} exercise for the "
+            f"{self.body_part.lower_name}."
+        )
+        beginner_answers = {
+            "beginner": f"Yes, the {self.name} is rated as a beginner-level exercise. "
+            f"It's a great starting point for building {target} strength.",
+            "intermediate": f"The {self.name} is rated as intermediate. Beginners should build "
+            f"a base of {target} strength with easier variations first.",
+            "advanced": f"The {self.name} is an advanced exercise. Beginners should master "
+            f"fundamental {self.body_part.lower_name} movements first.",
+        }
+        faqs = [Faq(f"What muscles does the {self.name} work?", muscles)]
+        beginner = beginner_answers.get(self.difficulty.slug)
+        if beginner:
+            faqs.append(Faq(f"Is the {self.name} good for beginners?", beginner))
+        return faqs
+
+    def hub_links(self):
+        """(label, url) of the hubs this exercise belongs to, as “Related exercises” lists them."""
+        return [
+            (f"More {taxon.name} Exercises", taxon.get_absolute_url())
+            for taxon in (self.body_part, self.equipment, self.target_muscle)
+        ]
+
+    def all_faqs(self):
+        """Authored entries first, then the generated ones, as the page shows them."""
+        return [Faq(f.question, f.answer) for f in self.faqs.all()] + self.generated_faqs()
+
+
+@receiver(post_delete, sender=Exercise)
+def remember_deleted_exercise(sender, instance, **kwargs):
+    """A deleted exercise's address answers “410 Gone” instead of a plain 404."""
+    ExerciseSlug.objects.update_or_create(slug=instance.slug, defaults={"exercise": None})

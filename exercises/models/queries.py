@@ -1,0 +1,116 @@
+"""The exercise's query shapes: one method per kind of page."""
+
+from django.db import connections, models
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
+
+from ..search import search
+from .content import ExerciseSecondaryMuscle, prefetch_items
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=self.model.Status.PUBLISHED)
+
+    def for_listing(self):
+        """Everything a result card shows, in one query."""
+        return self.select_related(
+            "body_part", "equipment", "target_muscle", "difficulty", "category"
+        )
+
+    def for_detail(self):
+        """Everything the exercise page and its Markdown copy show, in three queries: the
+        exercise, its secondary muscles, and its steps, tips, mistakes and FAQs together."""
+        clone = self.for_listing().prefetch_related(
+            Prefetch(
+                "secondary_muscle_links",
+                queryset=ExerciseSecondaryMuscle.objects.select_related("muscle"),
+            )
+        )
+        clone._with_items = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_items = getattr(self, "_with_items", False)
+        return clone
+
+    def _prefetch_related_objects(self):
+        super()._prefetch_related_objects()
+        if getattr(self, "_with_items", False):
+            prefetch_items([e for e in self._result_cache if isinstance(e, self.model)])
+
+    def combinations(self, min_size):
+        """{(body part slug, equipment slug): count} for pairs with at least min_size exercises."""
+        rows = (
+            self.order_by()
+            .values_list("body_part__slug", "equipment__slug")
+            .annotate(count=Count("pk"))
+            .filter(count__gte=min_size)
+        )
+        return {(body_part, equipment): count for body_part, equipment, count in rows}
+
+    def search(self, text):
+        """Exercises matching the words; ranked by relevance on PostgreSQL (see search.py)."""
+        return search(self, text)
+
+    def related_to(self, exercise, limit=6):
+        """The `limit` exercises most like this one, best first: the same target muscle counts
+        16, the same body part 8, equipment 4, difficulty 2 and each shared secondary muscle 1
+        (ties by name).
+
+        Only exercises with the same target muscle are ranked, an indexed few, unless the
+        others could still make the list: they score at most 8 + 4 + 2 + the number of
+        secondary muscles, which the sixth of the same target muscle usually beats.
+        """
+        secondary_ids = [m.pk for m in exercise.ordered_secondary_muscles]
+
+        def score(condition, weight):
+            return models.Case(
+                models.When(condition, then=Value(weight)),
+                default=Value(0),
+                output_field=models.IntegerField(),
+            )
+
+        if secondary_ids:
+            # A subquery per ranked row, not a join: no GROUP BY over the joined taxonomy.
+            links = ExerciseSecondaryMuscle.objects.filter(
+                exercise=OuterRef("pk"), muscle_id__in=secondary_ids
+            )
+            shared_secondary = Coalesce(
+                Subquery(links.values("exercise").annotate(n=Count("pk")).values("n")), 0
+            )
+        else:
+            shared_secondary = Value(0)
+
+        # Built once and cloned below: building the expressions costs more than running them.
+        ranked = (
+            self.exclude(pk=exercise.pk)
+            .annotate(shared_secondary=shared_secondary)
+            .annotate(
+                similarity=score(Q(target_muscle_id=exercise.target_muscle_id), 16)
+                + score(Q(body_part_id=exercise.body_part_id), 8)
+                + score(Q(equipment_id=exercise.equipment_id), 4)
+                + score(Q(difficulty_id=exercise.difficulty_id), 2)
+                + F("shared_secondary")
+            )
+            .order_by("-similarity", "name")
+        )
+        same_target = Q(target_muscle_id=exercise.target_muscle_id)
+        narrow = ranked.select_related(None)
+        best_of_same = narrow.filter(same_target)
+        sixth_of_same = Subquery(best_of_same.values("similarity")[limit - 1 : limit])
+        # No columns in it: PostgreSQL decides once whether the other exercises are ranked.
+        room_for_others = GreaterThanOrEqual(
+            Value(8 + 4 + 2 + len(secondary_ids)), Coalesce(sixth_of_same, Value(-1))
+        )
+        if not connections[self.db].features.supports_slicing_ordering_in_compound:
+            return ranked.filter(same_target | Q(room_for_others))[:limit]
+        # Where the database can, rank both groups apart (the first from its index) and
+        # fetch the few winners with their taxonomy by primary key.
+        best_of_others = narrow.exclude(same_target).filter(room_for_others)
+        winners = best_of_same.values("pk")[:limit].union(
+            best_of_others.values("pk")[:limit], all=True
+        )
+        return ranked.filter(pk__in=winners)[:limit]
