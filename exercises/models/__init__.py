@@ -20,6 +20,8 @@ from .content import (
 from .exercise import Exercise, Faq
 from .queries import ExerciseQuerySet
 from .taxonomy import (
+    FACET_MODELS,
+    FACETS,
     RESERVED_HUB_SLUGS,
     SLUG_PATTERN,
     BodyPart,
@@ -34,6 +36,8 @@ from .taxonomy import (
 )
 
 __all__ = [
+    "FACETS",
+    "FACET_MODELS",
     "FAQ",
     "HUB_FACETS",
     "ITEM_LISTS",

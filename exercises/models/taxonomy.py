@@ -50,6 +50,8 @@ class Taxon(models.Model):
     # The query parameter this facet filters on, the Exercise field behind it, the reverse
     # relation from the taxonomy to its exercises and the URL name of its hub page.
     facet = ""
+    label = ""  # the facet's name in the sidebar, e.g. “Target muscle”
+    plural = ""  # a heading over all its values, e.g. “Target muscles”
     exercise_field = ""
     exercise_relation = "exercises"
     hub_url_name = ""
@@ -96,6 +98,7 @@ class BodyPart(Taxon):
     )
 
     facet = exercise_field = "body_part"
+    label, plural = "Body part", "Body parts"
     hub_url_name = "exercises:hub"
 
     class Meta(Taxon.Meta):
@@ -118,6 +121,7 @@ class Difficulty(Taxon):
     )
 
     facet = exercise_field = "difficulty"
+    label, plural = "Difficulty", "Difficulty levels"
     hub_url_name = "exercises:hub"
 
     class Meta(Taxon.Meta):
@@ -160,6 +164,7 @@ class Muscle(Taxon):
     )
 
     facet = "muscle"
+    label, plural = "Target muscle", "Target muscles"
     exercise_field = "target_muscle"
     exercise_relation = "targeted_by"
     hub_url_name = "exercises:muscle"
@@ -170,6 +175,7 @@ class Muscle(Taxon):
 
 class Equipment(Taxon):
     facet = exercise_field = "equipment"
+    label, plural = "Equipment", "Equipment"
     hub_url_name = "exercises:equipment"
 
     class Meta(Taxon.Meta):
@@ -179,8 +185,16 @@ class Equipment(Taxon):
 
 class Category(Taxon):
     facet = exercise_field = "category"
+    label, plural = "Category", "Categories"
     hub_url_name = "exercises:category"
 
     class Meta(Taxon.Meta):
         verbose_name_plural = "categories"
         constraints = slug_constraints("category")
+
+
+# The facets, in the order the library's sidebar shows them. Filters, browse state, hub
+# addresses, crawler lists, validators, the library format and cache invalidation all iterate
+# this registry: a new facet is one Taxon subclass here (and its migration).
+FACETS = (BodyPart, Equipment, Muscle, Difficulty, Category)
+FACET_MODELS = {model.facet: model for model in FACETS}
