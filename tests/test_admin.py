@@ -768,3 +768,43 @@ def test_the_spine_stretch_survives_a_save_through_the_admin(admin_client, spine
     response = admin_client.post(change_url(spine_stretch), existing_rows(spine_stretch))
     assert response.status_code == 302, response.context["errors"]
     assert content(spine_stretch) == before
+
+
+def test_control_characters_are_refused_in_every_text_field(admin_client, facets):
+    data = exercise_post(facets, name="Spine\x07Stretch", quick_answer="Sit tall.\x1b[31m")
+    data |= rows("steps", [{"position": 0, "text": "Sit on the floor.\x08"}])
+    data |= rows("faqs", [{"position": 0, "question": "Wh\x85y?", "answer": "Because.\x7f"}])
+    response = admin_client.post(EXERCISES + "add/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    for code in ("0007", "001B", "0008", "0085", "007F"):
+        assert f"Remove the invisible control character U+{code}" in page
+    assert not Exercise.objects.exists()
+
+
+def test_line_breaks_and_tabs_are_kept(admin_client, facets):
+    data = exercise_post(facets, quick_answer="Sit tall.\r\nBreathe out.\tSlowly.")
+    response = admin_client.post(EXERCISES + "add/", data)
+    assert response.status_code == 302
+    assert Exercise.objects.get().quick_answer == "Sit tall.\r\nBreathe out.\tSlowly."
+
+
+def test_long_texts_are_refused_with_their_limit(admin_client, facets):
+    data = exercise_post(facets, quick_answer="q" * 1001)
+    data |= rows("pro_tips", [{"position": 0, "text": "t" * 1001}])
+    data |= rows("faqs", [{"position": 0, "question": "Why?", "answer": "a" * 2001}])
+    response = admin_client.post(EXERCISES + "add/", data)
+    page = response.content.decode()
+    assert "Ensure this value has at most 1000 characters (it has 1001)." in page
+    assert "Ensure this value has at most 2000 characters (it has 2001)." in page
+    assert 'maxlength="1000"' in page  # the browser stops typing at the limit too
+    assert not Exercise.objects.exists()
+
+
+def test_taxonomy_intro_is_bounded_and_plain(admin_client, facets):
+    url = reverse("admin:exercises_equipment_add")
+    response = admin_client.post(url, {"name": "Rope", "slug": "rope", "intro": "i" * 1001})
+    assert "Ensure this value has at most 1000 characters" in response.content.decode()
+    response = admin_client.post(url, {"name": "Rope\x00", "slug": "rope", "intro": ""})
+    assert response.status_code == 200
+    assert not Equipment.objects.filter(slug="rope").exists()

@@ -9,8 +9,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from exercises.models import (
+    FAQ,
     BodyPart,
     Category,
+    CommonMistake,
     Difficulty,
     Equipment,
     Exercise,
@@ -18,6 +20,8 @@ from exercises.models import (
     ExerciseSlug,
     Faq,
     Muscle,
+    ProTip,
+    Step,
 )
 from exercises.text import lower_name
 
@@ -53,8 +57,14 @@ def test_migrations_match_the_models(db):
 
 @pytest.mark.parametrize(
     "fields",
-    [{"slug": ""}, {"name": ""}, {"slug": "Good-Morning"}, {"status": "archived"}],
-    ids=["empty slug", "empty name", "upper-case slug", "unknown status"],
+    [
+        {"slug": ""},
+        {"name": ""},
+        {"slug": "Good-Morning"},
+        {"status": "archived"},
+        {"quick_answer": "q" * 1001},
+    ],
+    ids=["empty slug", "empty name", "upper-case slug", "unknown status", "long quick answer"],
 )
 def test_exercise_constraints(taxonomy, fields):
     refused_by_database(lambda: Exercise.objects.create(**exercise_fields(**fields)))
@@ -63,12 +73,31 @@ def test_exercise_constraints(taxonomy, fields):
 @pytest.mark.parametrize("model", [BodyPart, Equipment, Category, Difficulty])
 @pytest.mark.parametrize(
     "fields",
-    [{"slug": ""}, {"name": ""}, {"slug": "Upper"}],
-    ids=["empty slug", "empty name", "upper"],
+    [{"slug": ""}, {"name": ""}, {"slug": "Upper"}, {"intro": "i" * 1001}],
+    ids=["empty slug", "empty name", "upper", "long intro"],
 )
 def test_taxonomy_slug_and_name_constraints(db, model, fields):
     refused_by_database(
         lambda: model.objects.create(**({"name": "Upper", "slug": "upper"} | fields))
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "limit"),
+    [
+        (Step, {"text": "s"}, 1000),
+        (ProTip, {"text": "t"}, 1000),
+        (CommonMistake, {"text": "m"}, 1000),
+        (FAQ, {"question": "Why?", "answer": "a"}, 2000),
+    ],
+)
+def test_list_texts_have_a_length_limit_in_the_database(spine_stretch, model, fields, limit):
+    key, letter = list(fields.items())[-1]
+    model.objects.create(exercise=spine_stretch, **(fields | {key: letter * limit}))
+    refused_by_database(
+        lambda: model.objects.create(
+            exercise=spine_stretch, **(fields | {key: letter * (limit + 1)})
+        )
     )
 
 

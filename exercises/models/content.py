@@ -1,7 +1,23 @@
 """An exercise's ordered content: secondary muscles, steps, tips, mistakes and FAQs."""
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q, Value
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+
+from ..text import validate_plain_text
+
+# Longest step, tip or mistake and FAQ answer, in characters: a few full sentences, well above
+# the longest the starter library has (744), far below a runaway paste. Listed with the other
+# limits in docs/library-format.md.
+ITEM_TEXT_LIMIT = 1000
+FAQ_ANSWER_LIMIT = 2000
+
+
+def length_constraint(field, limit, name):
+    """A database check that a text column holds at most ``limit`` characters."""
+    return models.CheckConstraint(condition=LessThanOrEqual(Length(field), limit), name=name)
 
 
 class ExerciseSecondaryMuscle(models.Model):
@@ -42,11 +58,18 @@ class Step(ExerciseItem):
     exercise = models.ForeignKey(
         "exercises.Exercise", on_delete=models.CASCADE, related_name="steps"
     )
-    text = models.TextField(help_text="One instruction, written as a full sentence.")
+    text = models.TextField(
+        max_length=ITEM_TEXT_LIMIT,
+        validators=[MaxLengthValidator(ITEM_TEXT_LIMIT), validate_plain_text],
+        help_text="One instruction, written as a full sentence.",
+    )
 
     class Meta(ExerciseItem.Meta):
         verbose_name = "how-to step"
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="step_text_not_empty")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="step_text_not_empty"),
+            length_constraint("text", ITEM_TEXT_LIMIT, "step_text_length"),
+        ]
 
     def __str__(self):
         return self.text
@@ -56,11 +79,18 @@ class ProTip(ExerciseItem):
     exercise = models.ForeignKey(
         "exercises.Exercise", on_delete=models.CASCADE, related_name="pro_tips"
     )
-    text = models.TextField(help_text="One tip, written as a full sentence.")
+    text = models.TextField(
+        max_length=ITEM_TEXT_LIMIT,
+        validators=[MaxLengthValidator(ITEM_TEXT_LIMIT), validate_plain_text],
+        help_text="One tip, written as a full sentence.",
+    )
 
     class Meta(ExerciseItem.Meta):
         verbose_name = "pro tip"
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="protip_text_not_empty")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="protip_text_not_empty"),
+            length_constraint("text", ITEM_TEXT_LIMIT, "protip_text_length"),
+        ]
 
     def __str__(self):
         return self.text
@@ -70,11 +100,18 @@ class CommonMistake(ExerciseItem):
     exercise = models.ForeignKey(
         "exercises.Exercise", on_delete=models.CASCADE, related_name="common_mistakes"
     )
-    text = models.TextField(help_text="One mistake to avoid, written as a full sentence.")
+    text = models.TextField(
+        max_length=ITEM_TEXT_LIMIT,
+        validators=[MaxLengthValidator(ITEM_TEXT_LIMIT), validate_plain_text],
+        help_text="One mistake to avoid, written as a full sentence.",
+    )
 
     class Meta(ExerciseItem.Meta):
         verbose_name = "common mistake"
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="mistake_text_not_empty")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="mistake_text_not_empty"),
+            length_constraint("text", ITEM_TEXT_LIMIT, "mistake_text_length"),
+        ]
 
     def __str__(self):
         return self.text
@@ -84,8 +121,16 @@ class FAQ(ExerciseItem):
     exercise = models.ForeignKey(
         "exercises.Exercise", on_delete=models.CASCADE, related_name="faqs"
     )
-    question = models.CharField(max_length=300, help_text="The question, as a visitor asks it.")
-    answer = models.TextField(help_text="A complete answer; shown in full, never collapsed.")
+    question = models.CharField(
+        max_length=300,
+        validators=[validate_plain_text],
+        help_text="The question, as a visitor asks it.",
+    )
+    answer = models.TextField(
+        max_length=FAQ_ANSWER_LIMIT,
+        validators=[MaxLengthValidator(FAQ_ANSWER_LIMIT), validate_plain_text],
+        help_text="A complete answer; shown in full, never collapsed.",
+    )
 
     class Meta(ExerciseItem.Meta):
         verbose_name = "FAQ entry"
@@ -93,6 +138,7 @@ class FAQ(ExerciseItem):
         constraints = [
             models.CheckConstraint(condition=~Q(question=""), name="faq_question_not_empty"),
             models.CheckConstraint(condition=~Q(answer=""), name="faq_answer_not_empty"),
+            length_constraint("answer", FAQ_ANSWER_LIMIT, "faq_answer_length"),
         ]
 
     def __str__(self):

@@ -3,14 +3,16 @@
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
-from ..text import fit_title, shorten
+from ..text import fit_title, shorten, validate_plain_text
 from .addresses import ExerciseSlug
+from .content import length_constraint
 from .queries import ExerciseQuerySet
 from .taxonomy import (
     BodyPart,
@@ -21,6 +23,9 @@ from .taxonomy import (
     slug_constraints,
     validate_slug_format,
 )
+
+# The trainer's opening sentences of the quick answer, in characters.
+QUICK_ANSWER_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,10 @@ class Exercise(models.Model):
         PUBLISHED = "published", "Published"
 
     name = models.CharField(
-        max_length=200, unique=True, help_text="The exercise's name as visitors see it."
+        max_length=200,
+        unique=True,
+        validators=[validate_plain_text],
+        help_text="The exercise's name as visitors see it.",
     )
     slug = models.SlugField(
         max_length=200,
@@ -46,6 +54,8 @@ class Exercise(models.Model):
     )
     quick_answer = models.TextField(
         blank=True,
+        max_length=QUICK_ANSWER_LIMIT,
+        validators=[MaxLengthValidator(QUICK_ANSWER_LIMIT), validate_plain_text],
         help_text="The opening sentences of the quick answer, in your words. A generated "
         "sentence about difficulty, equipment and muscles follows it.",
     )
@@ -98,6 +108,7 @@ class Exercise(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "published"]), name="exercise_status_valid"
             ),
+            length_constraint("quick_answer", QUICK_ANSWER_LIMIT, "exercise_quick_answer_length"),
         ]
 
     def __str__(self):

@@ -1,14 +1,15 @@
 """The taxonomy: the values of each facet (body part, muscle, ...), each with a hub page."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from ..text import lower_name
+from ..text import lower_name, validate_plain_text
 from .addresses import HubSlug
+from .content import length_constraint
 
 # Hub URLs share one namespace: /exercises/<body part or difficulty>, /exercises/equipment/<slug>...
 RESERVED_HUB_SLUGS = ("equipment", "muscle", "category")
@@ -18,22 +19,31 @@ validate_slug_format = RegexValidator(
     "Use lower-case letters, digits and single hyphens, e.g. “lower-back”.",
     code="invalid_slug",
 )
+# A hub page's introduction, in characters.
+INTRO_LIMIT = 1000
 
 
-def slug_constraints(prefix):
-    """Database checks every slug column carries: non-empty, lower-case, no stray characters."""
-    return [
+def slug_constraints(prefix, intro=False):
+    """Database checks every slug column carries: non-empty, lower-case, no stray characters;
+    and a non-empty name beside it. Taxa also bound their intro (``intro=True``)."""
+    constraints = [
         models.CheckConstraint(condition=~Q(slug=""), name=f"{prefix}_slug_not_empty"),
         models.CheckConstraint(condition=Q(slug=Lower("slug")), name=f"{prefix}_slug_lowercase"),
         models.CheckConstraint(condition=~Q(name=""), name=f"{prefix}_name_not_empty"),
     ]
+    if intro:
+        constraints.append(length_constraint("intro", INTRO_LIMIT, f"{prefix}_intro_length"))
+    return constraints
 
 
 class Taxon(models.Model):
     """A value of one facet (body part, muscle, ...): it has a hub page listing its exercises."""
 
     name = models.CharField(
-        max_length=60, unique=True, help_text="As visitors see it, e.g. “Lower Back”."
+        max_length=60,
+        unique=True,
+        validators=[validate_plain_text],
+        help_text="As visitors see it, e.g. “Lower Back”.",
     )
     slug = models.SlugField(
         max_length=60,
@@ -43,7 +53,10 @@ class Taxon(models.Model):
         "(it redirects).",
     )
     intro = models.TextField(
-        blank=True, help_text="A short introduction shown at the top of this hub page."
+        blank=True,
+        max_length=INTRO_LIMIT,
+        validators=[MaxLengthValidator(INTRO_LIMIT), validate_plain_text],
+        help_text="A short introduction shown at the top of this hub page.",
     )
     updated = models.DateTimeField(auto_now=True)
 
@@ -104,7 +117,7 @@ class BodyPart(Taxon):
     class Meta(Taxon.Meta):
         ordering = ["position", "name"]
         constraints = [
-            *slug_constraints("bodypart"),
+            *slug_constraints("bodypart", intro=True),
             models.CheckConstraint(
                 condition=~Q(slug__in=RESERVED_HUB_SLUGS), name="bodypart_slug_not_reserved"
             ),
@@ -128,7 +141,7 @@ class Difficulty(Taxon):
         verbose_name_plural = "difficulties"
         ordering = ["position", "name"]
         constraints = [
-            *slug_constraints("difficulty"),
+            *slug_constraints("difficulty", intro=True),
             models.CheckConstraint(
                 condition=~Q(slug__in=RESERVED_HUB_SLUGS), name="difficulty_slug_not_reserved"
             ),
@@ -170,7 +183,7 @@ class Muscle(Taxon):
     hub_url_name = "exercises:muscle"
 
     class Meta(Taxon.Meta):
-        constraints = slug_constraints("muscle")
+        constraints = slug_constraints("muscle", intro=True)
 
 
 class Equipment(Taxon):
@@ -180,7 +193,7 @@ class Equipment(Taxon):
 
     class Meta(Taxon.Meta):
         verbose_name_plural = "equipment"
-        constraints = slug_constraints("equipment")
+        constraints = slug_constraints("equipment", intro=True)
 
 
 class Category(Taxon):
@@ -190,7 +203,7 @@ class Category(Taxon):
 
     class Meta(Taxon.Meta):
         verbose_name_plural = "categories"
-        constraints = slug_constraints("category")
+        constraints = slug_constraints("category", intro=True)
 
 
 # The facets, in the order the library's sidebar shows them. Filters, browse state, hub
