@@ -6,5 +6,9 @@ class ExercisesConfig(AppConfig):
     verbose_name = "Exercise library"
 
     def ready(self):
-        # Connects the signals that empty the page cache when content changes.
-        from . import caching  # noqa: F401
+        """Every model of the app shows on public pages (a new one too): connect them all to
+        the content version that retires cached pages and ETags (exercises.caching)."""
+        from . import caching
+        from .models import ContentRevision
+
+        caching.connect(model for model in self.get_models() if model is not ContentRevision)

@@ -1,216 +1,94 @@
-"""Whole-page cache for anonymous visitors that never serves a page older than the content.
+"""The library's content version: the token forge.pagecache checks stored pages and ETags against.
 
-Every cached page is stored with the content *generation* it was rendered under: a random token
-in the cache that any save or delete of library content replaces. A change therefore retires
-every cached page at once, for every app server sharing the cache (Redis), without knowing
-which pages showed the changed row; a retired page is rendered again on its next request.
-
-Views mark their responses with @cache_public_page; PageCacheMiddleware stores and serves them.
+Any save or delete visitors could see replaces the token, in the same transaction as the change
+(ExercisesConfig.ready() connects every model of the app). A draft, and the rows of a draft,
+change nothing public, so editing them retires no page and changes no ETag. Writes that send
+no signals (bulk_create, update) call content_changed() themselves.
 """
 
-import hashlib
-import logging
-import re
 import uuid
-from functools import wraps
-from importlib import import_module
 
-from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
-from django.utils.http import parse_http_date_safe
+from django.utils import timezone
 
-from .models import (
-    FAQ,
-    BodyPart,
-    Category,
-    CommonMistake,
-    Difficulty,
-    Equipment,
-    Exercise,
-    ExerciseSecondaryMuscle,
-    ExerciseSlug,
-    Muscle,
-    ProTip,
-    Step,
-)
+from .models import ContentRevision, Exercise
 
-logger = logging.getLogger(__name__)
-
-GENERATION_KEY = "content-generation"
-# Every model whose rows appear on a public page (an old slug decides between 301, 410 and 404).
-CONTENT_MODELS = (
-    Exercise,
-    Step,
-    ProTip,
-    CommonMistake,
-    FAQ,
-    ExerciseSecondaryMuscle,
-    ExerciseSlug,
-    BodyPart,
-    Muscle,
-    Equipment,
-    Category,
-    Difficulty,
-)
-# A response that varies on anything else is not cached (its key would have to include it):
-# anonymous pages do not depend on cookies, and the key says whether gzip was accepted.
-HARMLESS_VARY = {"cookie", "accept-encoding"}
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
-MAX_QUERY_STRING = 512
-UNCACHED_PREFIXES = ("/admin/", "/static/")
+REVISION = 1  # the primary key of the one row
 
 
-def content_generation():
-    """The current generation token, created on first use (or after the cache lost it)."""
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        # add() keeps a token another process created in the meantime.
-        if not cache.add(GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(GENERATION_KEY, generation)
-    return generation
+def content_version():
+    """The current token: one primary-key read (the row is made on first use)."""
+    token = ContentRevision.objects.filter(pk=REVISION).values_list("token", flat=True).first()
+    if token is None:
+        try:
+            with transaction.atomic():
+                token = ContentRevision.objects.create(
+                    pk=REVISION, token=uuid.uuid4().hex, changed=timezone.now()
+                ).token
+        except IntegrityError:  # another request made it first
+            token = ContentRevision.objects.values_list("token", flat=True).get(pk=REVISION)
+    return token
 
 
-def new_generation():
-    """Retire every cached page. A random token never repeats, even if the cache was emptied."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+def current_version():
+    """The token as a subquery, for a query that reads it along with its own rows (NULL until
+    the row exists)."""
+    return Subquery(ContentRevision.objects.filter(pk=REVISION).values("token"))
 
 
 def content_changed(using=None):
-    """Record a content change: call it after writes that send no signals (bulk_create, update).
+    """Record a change visitors can see: a new random token, in the current transaction.
 
-    The generation changes now, so that pages rendered later in this transaction (and in tests)
-    show the change, and again after the commit, so that a page another process rendered from
-    the old rows in between is dropped too.
+    Random rather than counted, so that a token rolled back with its transaction never comes
+    back for pages cached while it was current. Only the database is written: whatever the
+    cache does, the save goes through, and the next page view compares with this token.
     """
-    new_generation()
-    transaction.on_commit(new_generation, using=using, robust=True)
+    values = {"token": uuid.uuid4().hex, "changed": timezone.now()}
+    revisions = ContentRevision.objects.using(using)
+    if not revisions.filter(pk=REVISION).update(**values):
+        revisions.update_or_create(pk=REVISION, defaults=values)
 
 
-def _on_content_change(sender, using=None, **kwargs):
-    content_changed(using)
+def is_public(instance, created=False):
+    """Whether a saved or deleted row may show on a public page: a draft and its rows do not.
 
-
-for _model in CONTENT_MODELS:
-    post_save.connect(_on_content_change, sender=_model, dispatch_uid=f"content-save-{_model}")
-    post_delete.connect(_on_content_change, sender=_model, dispatch_uid=f"content-del-{_model}")
-m2m_changed.connect(
-    _on_content_change, sender=Exercise.secondary_muscles.through, dispatch_uid="content-m2m"
-)
-
-
-def page_key(request):
-    """Host, path, query string and whether the page leaves gzipped (GZipMiddleware), hashed
-    so that no key grows with what a visitor typed."""
-    gzip = "gzip" if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else ""
-    query = request.META.get("QUERY_STRING", "")
-    address = f"{gzip} {request.get_host()}{request.path}?{query}"
-    return "page:" + hashlib.sha256(address.encode()).hexdigest()
-
-
-def is_signed_in(request):
-    """Whether the request's session belongs to a user (read only when there is a session)."""
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not session_key:
-        return False
-    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    return session.get(SESSION_KEY) is not None
-
-
-def is_cacheable_request(request):
-    """Anonymous GET and HEAD requests of a bounded address; signed-in users see live pages."""
-    return (
-        request.method in ("GET", "HEAD")
-        and not request.path.startswith(UNCACHED_PREFIXES)
-        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_STRING
-        and not is_signed_in(request)
-    )
-
-
-def is_cacheable_response(response):
-    """Only complete, public, successful pages: no redirects, errors, cookies or private data."""
-    if not getattr(response, "public_page", False):
-        return False
-    if response.status_code != 200 or response.streaming or response.cookies:
-        return False
-    cache_control = response.get("Cache-Control", "").lower()
-    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
-        return False
-    vary = {h.strip().lower() for h in response.get("Vary", "").split(",") if h.strip()}
-    return vary <= HARMLESS_VARY
-
-
-def freeze(response, generation):
-    return (generation, response.status_code, response.content, list(response.headers.items()))
-
-
-def thaw(entry):
-    _, status, content, headers = entry
-    return HttpResponse(content, status=status, headers=dict(headers))
-
-
-def answer_conditionally(request, response):
-    """A stored page still answers If-None-Match / If-Modified-Since with 304."""
-    etag = response.get("ETag")
-    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-    if etag is None and last_modified is None:
-        return response
-    return get_conditional_response(
-        request, etag=etag, last_modified=last_modified, response=response
-    )
-
-
-def cache_public_page(view):
-    """Mark the view's responses as public pages, which PageCacheMiddleware may store."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.public_page = True
-        return response
-
-    return wrapper
-
-
-class PageCacheMiddleware:
-    """Serve stored public pages before the rest of the stack runs; store fresh ones.
-
-    Placed right after WhiteNoise, so that a stored page costs what a static file does, plus
-    one cache round trip: the page and the current generation are read together, and a page
-    stored under an older generation is rendered again. What the middleware below added to
-    a response (security headers, Content-Length) is stored with it, byte for byte, and a
-    stored ETag or Last-Modified still answers conditional requests. The cache being down
-    only costs speed.
+    An exercise counts when it is published or was when loaded (unpublishing is a change; an
+    instance not loaded from the database may have been published); a row of an exercise
+    (steps, FAQs, media ...) follows its exercise; anything else, such as the taxonomy or a
+    deleted exercise's old address, is public.
     """
+    if isinstance(instance, Exercise):
+        before = None if created else getattr(instance, "_loaded_status", Exercise.Status.PUBLISHED)
+        return Exercise.Status.PUBLISHED in (instance.status, before)
+    field = next(
+        (f for f in instance._meta.concrete_fields if f.related_model is Exercise),
+        None,
+    )
+    if field is None:
+        return True
+    if field.is_cached(instance):
+        exercise = field.get_cached_value(instance)
+        return exercise is None or is_public(exercise)
+    exercise_id = getattr(instance, field.attname)
+    if exercise_id is None:
+        return True
+    # Also a row deleted with its exercise: the rows go first, while the exercise is there.
+    return Exercise.objects.filter(pk=exercise_id, status=Exercise.Status.PUBLISHED).exists()
 
-    def __init__(self, get_response):
-        self.get_response = get_response
 
-    def __call__(self, request):
-        timeout = settings.PAGE_CACHE_SECONDS
-        if not timeout or not is_cacheable_request(request):
-            return self.get_response(request)
-        key = page_key(request)
-        try:
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY) or content_generation()
-        except Exception:
-            logger.exception("Page cache unavailable; rendering %s", request.path)
-            return self.get_response(request)
-        entry = found.get(key)
-        if entry is not None and entry[0] == generation:
-            return answer_conditionally(request, thaw(entry))
-        response = self.get_response(request)
-        if is_cacheable_response(response):
-            try:
-                # Stored under the generation read before rendering: if content changed
-                # meanwhile, the next request sees an older generation and renders again.
-                cache.set(key, freeze(response, generation), timeout)
-            except Exception:
-                logger.exception("Could not cache %s", request.path)
-        return response
+def on_content_change(sender, instance, using=None, created=False, action="post_", **kwargs):
+    if action.startswith("post_") and is_public(instance, created):
+        content_changed(using)
+
+
+def connect(models):
+    """Retire public pages whenever one of these models' rows changes."""
+    for model in models:
+        uid = f"content-{model._meta.label}"
+        post_save.connect(on_content_change, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(on_content_change, sender=model, dispatch_uid=f"{uid}-delete")
+        for m2m in model._meta.local_many_to_many:
+            through = m2m.remote_field.through
+            m2m_changed.connect(on_content_change, sender=through, dispatch_uid=f"{uid}-{m2m.name}")

@@ -20,8 +20,7 @@ from django.urls import reverse
 
 from .browse import MIN_COMBINATION_SIZE
 from .conditional import exercise_last_change
-from .filters import FACETS
-from .models import Exercise
+from .models import FACETS, Exercise
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class HubSitemap(SiteSitemap):
         published = Exercise.objects.published()
         newest = published.order_by("-updated").values_list("updated", flat=True).first()
         pages = [Page(reverse("exercises:library"), newest)] if newest else []
-        for model in FACETS.values():
+        for model in FACETS:
             pages += [
                 Page(hub.get_absolute_url(), max(hub.updated, hub.newest))
                 for hub in hubs_with_exercises(model)

@@ -21,22 +21,23 @@ register_converter(LowerSlugConverter, "lslug")
 app_name = "exercises"
 
 
-def page(route, view, name):
+def page(route, view, name, kwargs=None):
     """A page and its Markdown copy at the same path plus “.md”."""
+    kwargs = kwargs or {}
     return [
-        path(route, view, name=name),
-        path(route + ".md", view, {"markdown": True}, name=f"{name}_markdown"),
+        path(route, view, kwargs, name=name),
+        path(route + ".md", view, kwargs | {"markdown": True}, name=f"{name}_markdown"),
     ]
 
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="exercises:library", permanent=True), name="home"),
     *page("exercises", views.library, "library"),
-    *page("exercises/equipment/<lslug:slug>", views.equipment_hub, "equipment"),
-    *page("exercises/muscle/<lslug:slug>", views.muscle_hub, "muscle"),
-    *page("exercises/category/<lslug:slug>", views.category_hub, "category"),
+    *page("exercises/equipment/<lslug:slug>", views.facet_hub, "equipment", {"facet": "equipment"}),
+    *page("exercises/muscle/<lslug:slug>", views.facet_hub, "muscle", {"facet": "muscle"}),
+    *page("exercises/category/<lslug:slug>", views.facet_hub, "category", {"facet": "category"}),
     # A body part or a difficulty: both live at /exercises/<slug> (their slugs never collide).
-    *page("exercises/<lslug:slug>", views.body_part_or_difficulty_hub, "hub"),
+    *page("exercises/<lslug:slug>", views.facet_hub, "hub", {"facet": "body_part"}),
     *page("exercises/<lslug:body_part>/<lslug:equipment>", views.combination_hub, "combination"),
     *page("exercise/<lslug:slug>", views.exercise_detail, "detail"),
 ]

@@ -4,15 +4,14 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_safe
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from forge.pagecache import public_page
 
 from . import conditional, jsonld
 from .browse import Browse, markdown_path
-from .caching import cache_public_page
-from .conditional import conditional_page
 from .filters import SORTS
-from .models import BodyPart, Exercise, ExerciseSlug, HubSlug
+from .models import FACET_MODELS, BodyPart, Exercise, ExerciseSlug, HubSlug
 
 MARKDOWN = "text/markdown; charset=utf-8"
 
@@ -54,20 +53,6 @@ def browse_page(request, fixed=None, *, markdown=False, combination=False):
     )
 
 
-def hub_page(request, facet, slug, *, markdown=False, earlier_of=None):
-    """A hub, or a 301 to its current address when the slug is one it had before a rename.
-
-    `earlier_of` names the facets whose earlier slugs the address may hold (default: `facet`).
-    """
-    try:
-        return browse_page(request, {facet: slug}, markdown=markdown)
-    except Http404:
-        taxon = renamed(earlier_of or [facet], slug)
-        if taxon is None:
-            raise
-        return moved(request, taxon.get_absolute_url(), markdown)
-
-
 def renamed(facets, slug):
     """The hub of one of these facets that had this slug before a rename, or None."""
     old = HubSlug.objects.filter(facet__in=facets, slug=slug).select_related(*facets).first()
@@ -81,48 +66,29 @@ def moved(request, url, markdown):
     return redirect(f"{url}?{query}" if query else url, permanent=True)
 
 
-@cache_public_page
-@require_safe
-@conditional_page(conditional.library)
+@public_page(conditional.library)
 def library(request, markdown=False):
     return browse_page(request, markdown=markdown)
 
 
-@cache_public_page
-@require_safe
-@conditional_page(conditional.body_part_or_difficulty)
-def body_part_or_difficulty_hub(request, slug, markdown=False):
-    # Body parts and difficulties share /exercises/<slug>; validation keeps their slugs apart.
-    # Browse answers 404 for a slug that is neither.
-    facet = "body_part" if BodyPart.objects.filter(slug=slug).exists() else "difficulty"
-    earlier_of = ["body_part", "difficulty"]
-    return hub_page(request, facet, slug, markdown=markdown, earlier_of=earlier_of)
+@public_page(conditional.hub)
+def facet_hub(request, slug, facet, markdown=False):
+    """A facet's hub (urls.py names the facet), or a 301 to its current address when the slug
+    is one it had before a rename. Facets sharing the address (body parts and difficulties)
+    are told apart by their slugs, which never collide; a slug of neither answers 404."""
+    facets = [model.facet for model in conditional.sharing_address(facet)]
+    *others, facet = facets  # the last one is the slug's when no other has it (one query less)
+    facet = next((f for f in others if FACET_MODELS[f].objects.filter(slug=slug).exists()), facet)
+    try:
+        return browse_page(request, {facet: slug}, markdown=markdown)
+    except Http404:
+        taxon = renamed(facets, slug)
+        if taxon is None:
+            raise
+        return moved(request, taxon.get_absolute_url(), markdown)
 
 
-@cache_public_page
-@require_safe
-@conditional_page(conditional.hub("equipment"))
-def equipment_hub(request, slug, markdown=False):
-    return hub_page(request, "equipment", slug, markdown=markdown)
-
-
-@cache_public_page
-@require_safe
-@conditional_page(conditional.hub("muscle"))
-def muscle_hub(request, slug, markdown=False):
-    return hub_page(request, "muscle", slug, markdown=markdown)
-
-
-@cache_public_page
-@require_safe
-@conditional_page(conditional.hub("category"))
-def category_hub(request, slug, markdown=False):
-    return hub_page(request, "category", slug, markdown=markdown)
-
-
-@cache_public_page
-@require_safe
-@conditional_page(conditional.combination)
+@public_page(conditional.combination)
 def combination_hub(request, body_part, equipment, markdown=False):
     fixed = {"body_part": body_part, "equipment": equipment}
     try:
@@ -142,9 +108,7 @@ def can_preview(user):
     return user.is_active and user.is_staff and user.has_perm("exercises.view_exercise")
 
 
-@cache_public_page
-@require_safe
-@conditional_page(conditional.exercise)
+@public_page(conditional.exercise)
 def exercise_detail(request, slug, markdown=False):
     exercise = Exercise.objects.for_detail().filter(slug=slug).first()
     if exercise is None:
@@ -202,4 +166,10 @@ def moved_or_gone(request, slug, markdown):
 def page_not_found(request, exception):
     """A 404 that helps: a search box and the body-part hubs."""
     context = {"body_parts": BodyPart.objects.all()}
-    return render(request, "404.html", context, status=404)
+    response = render(request, "404.html", context, status=404)
+    user = getattr(request, "user", None)
+    if request.path.startswith(reverse("admin:index")) or (user and user.is_authenticated):
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.ERROR_MAX_AGE)
+    return response

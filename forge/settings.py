@@ -44,6 +44,20 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def env_seconds(name, default):
+    """A positive duration in seconds, fractions allowed (e.g. 0.25)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds < 3600:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds above 0, not {value!r}.")
+    return seconds
+
+
 FORGE_ENV = os.environ.get("FORGE_ENV", "development").strip().lower()
 if FORGE_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("FORGE_ENV must be 'development' or 'production'.")
@@ -97,15 +111,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Stored public pages are served from here, like static files just above (see caching.py).
-    "exercises.caching.PageCacheMiddleware",
+    # Stored public pages are served from here, like static files just above (forge/pagecache.py).
+    "forge.pagecache.PageCacheMiddleware",
     # Pages leave compressed, and are stored so (a copy per encoding): a stored page is not
     # compressed again on each request. WhiteNoise above serves its own .gz/.br files.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "exercises.middleware.AdminContentSecurityPolicyMiddleware",
-    "exercises.middleware.PermissionsPolicyMiddleware",
-    "exercises.middleware.CanonicalPathMiddleware",
+    "forge.middleware.AdminContentSecurityPolicyMiddleware",
+    "forge.middleware.PermissionsPolicyMiddleware",
+    "forge.middleware.CanonicalPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,15 +168,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Local memory by default; REDIS_URL shares one cache (and one invalidation) across app servers.
 # Production without Redis keeps the cache in files that all gunicorn workers on the host share:
 # with a cache per process, an edit would reach only the worker that saved it, and the others
-# would go on serving the pages it made stale (see exercises/caching.py).
+# would go on serving the pages it made stale (see forge/pagecache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", f"forge-{FORGE_ENV}")
+# A hung or unreachable Redis must cost a request this long at most (redis-py waits 5 s), and
+# after a failure the page cache leaves Redis alone for PAGE_CACHE_BYPASS_SECONDS.
+REDIS_TIMEOUT = env_seconds("REDIS_TIMEOUT", 0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
 elif PRODUCTION:
@@ -186,6 +207,17 @@ else:
 # How long an anonymous visitor's page stays cached; any content change drops it at once anyway.
 # 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 60 * 60)
+# After the cache failed (timeout, refused connection), pages are rendered without it for this
+# long before it is tried again: one slow request per interval and process, not one per request.
+PAGE_CACHE_BYPASS_SECONDS = env_int("PAGE_CACHE_BYPASS_SECONDS", 10)
+# What stored pages and ETags are checked against: the library's content version, kept in the
+# database (a cache restored from an old snapshot cannot revive what it retired).
+PAGE_CACHE_CONTENT_VERSION = "exercises.caching.content_version"
+# How long browsers and proxies may keep a 404 or 410 answer.
+ERROR_MAX_AGE = env_int("ERROR_MAX_AGE", 60)
+
+# Sessions in the database, with malformed keys (a NUL byte, odd characters) read as no session.
+SESSION_ENGINE = "forge.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -237,12 +269,12 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 # The admin is never cached, so it may use the nonces Django's admin templates put on their own
-# inline <style> and <script> tags (exercises.middleware.AdminContentSecurityPolicyMiddleware).
+# inline <style> and <script> tags (forge.middleware.AdminContentSecurityPolicyMiddleware).
 ADMIN_CSP = SECURE_CSP | {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
 }
-# Powerful browser features the site never uses, switched off (exercises.middleware).
+# Powerful browser features the site never uses, switched off (forge.middleware).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (

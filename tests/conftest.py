@@ -56,11 +56,3 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)
-
-
-@pytest.fixture(autouse=True)
-def _new_content_generation():
-    """No test sees pages another test cached: every test starts a new content generation."""
-    from exercises.caching import new_generation
-
-    new_generation()

@@ -487,7 +487,7 @@ def test_old_addresses_are_listed_read_only(admin_client, facets):
     kept = make_exercise(facets, "Spine Stretch")
     kept.slug = "seated-spine-stretch"
     kept.save()
-    make_exercise(facets, "Superman").delete()
+    make_exercise(facets, "Superman", status=Exercise.Status.PUBLISHED).delete()  # seen, then gone
     response = admin_client.get("/admin/exercises/exerciseslug/")
     content = response.content.decode()
     assert "/exercise/spine-stretch" in content

@@ -21,12 +21,14 @@ from exercises.models import (
     FAQ,
     BodyPart,
     Category,
+    ContentRevision,
     Difficulty,
     Equipment,
     Exercise,
     Muscle,
     Step,
 )
+from forge import pagecache
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
 SETTINGS_FILE = Path(__file__).resolve().parent.parent / "forge" / "settings.py"
@@ -55,7 +57,7 @@ def page_cache(request, settings):
             }
         }
     settings.PAGE_CACHE_SECONDS = 600
-    caching.new_generation()  # orphans every page cached before, without flushing Redis
+    # Pages other tests cached stay in Redis, under content versions that are no longer current.
     return request.param
 
 
@@ -107,13 +109,17 @@ def queries_for(client, path, **extra):
     return response, len(queries)
 
 
+# A stored page costs one query: the content version it is checked against (forge.pagecache).
+CACHED_PAGE_QUERIES = 1
+
+
 def warm(client, paths):
     """Visit each page twice: the second visit must come from the cache."""
     for path in paths:
         first = client.get(path)
         assert first.status_code == 200, path
         second, count = queries_for(client, path)
-        assert count == 0, f"{path} was not served from the cache"
+        assert count <= CACHED_PAGE_QUERIES, f"{path} was not served from the cache"
         assert second.content == first.content
 
 
@@ -125,7 +131,7 @@ def test_a_cached_page_is_byte_identical_with_the_same_headers(client, rack_pull
         first = client.get(path)
         second, count = queries_for(client, path)
 
-        assert count == 0
+        assert count <= CACHED_PAGE_QUERIES
         assert second.status_code == 200
         assert second.content == first.content
         assert dict(second.headers) == dict(first.headers)
@@ -135,7 +141,7 @@ def test_a_markdown_copy_keeps_its_content_type_and_canonical_link(client, rack_
     first = client.get(rack_pull.get_markdown_url())
     second, count = queries_for(client, rack_pull.get_markdown_url())
 
-    assert count == 0
+    assert count <= CACHED_PAGE_QUERIES
     assert second["Content-Type"] == "text/markdown; charset=utf-8"
     assert second["Link"] == first["Link"]
     assert 'rel="canonical"' in second["Link"]
@@ -152,7 +158,8 @@ def test_compressed_and_plain_copies_are_cached_apart(client, rack_pull):
     assert again_gzipped.content == gzipped.content
     assert gzip.decompress(gzipped.content) == plain.content == again_plain.content
     assert not again_plain.has_header("Content-Encoding")
-    assert gzipped_queries == plain_queries == 0
+    assert gzipped_queries <= CACHED_PAGE_QUERIES
+    assert plain_queries <= CACHED_PAGE_QUERIES
 
 
 def test_head_is_answered_from_the_page_get_cached(client, rack_pull):
@@ -162,7 +169,7 @@ def test_head_is_answered_from_the_page_get_cached(client, rack_pull):
     count = len(queries)
 
     assert response.status_code == 200
-    assert count == 0
+    assert count <= CACHED_PAGE_QUERIES
 
 
 def test_signed_in_staff_bypass_the_cache_and_their_previews_stay_private(
@@ -190,7 +197,7 @@ def test_an_anonymous_session_cookie_still_gets_cached_pages(client, rack_pull):
     response, count = queries_for(client, "/exercises")
 
     assert response.status_code == 200
-    assert count <= 1  # at most the session lookup
+    assert count <= CACHED_PAGE_QUERIES  # a key Django never makes is not looked up
 
 
 @pytest.mark.parametrize(
@@ -221,11 +228,32 @@ def test_other_methods_are_never_cached(client, rack_pull):
     assert client.post("/exercises").status_code == 405
 
 
-def test_a_page_stays_fresh_when_the_cache_forgets_the_generation(client, rack_pull):
-    """Losing the generation (eviction, a flush) starts a new one: old pages never return."""
+def test_a_cache_restored_from_before_an_edit_serves_no_old_page(
+    client, rack_pull, django_capture_on_commit_callbacks
+):
+    """The content version lives in the database: stored pages put back as they were before
+    an edit (a restored snapshot, a lagging replica taking over) are not current any more."""
+    pages = exercise_pages(rack_pull)
+    warm(client, pages)
+    keys = [pagecache.page_key(RequestFactory().get(path)) for path in pages]
+    snapshot = cache.get_many(keys)
+    assert len(snapshot) == len(pages)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rack_pull.status = Exercise.Status.DRAFT
+        rack_pull.save()
+    cache.set_many(snapshot)
+
+    assert client.get(pages[0]).status_code == 404
+    for path in pages[2:]:
+        assert b"Rack Pull" not in client.get(path).content, path
+
+
+def test_a_page_stays_fresh_when_the_cache_is_emptied(client, rack_pull):
     warm(client, ["/exercises"])
     Exercise.objects.filter(pk=rack_pull.pk).update(name="Block Pull")  # sends no signal
-    cache.delete(caching.GENERATION_KEY)
+    caching.content_changed()  # as the importer does after such writes
+    cache.clear()
 
     assert b"Block Pull" in client.get("/exercises").content
 
@@ -362,27 +390,30 @@ def test_deleting_answers_gone_at_once(client, rack_pull, django_capture_on_comm
 def test_a_page_rendered_before_the_commit_is_dropped_after_it(
     client, rack_pull, django_capture_on_commit_callbacks
 ):
-    """Another server may render the old rows between the save and the commit: the generation
-    changes again on commit, so what it cached then is never served."""
+    """Another server may render the old rows between the save and the commit: it reads the
+    content version as committed before the edit, so what it cached then is never served."""
     path = rack_pull.get_absolute_url()
     request = RequestFactory().get(path)
+    before_the_edit = pagecache.page_version(request)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rename(rack_pull)
         stale = HttpResponse(b"the old Rack Pull page")
-        entry = caching.freeze(stale, caching.content_generation())
-        cache.set(caching.page_key(request), entry)
-        assert client.get(path).content == b"the old Rack Pull page"
+        cache.set(pagecache.page_key(request), pagecache.freeze(stale, before_the_edit))
+        assert b"Block Pull" in client.get(path).content
     for callback in callbacks:
         callback()
 
     assert b"Block Pull" in client.get(path).content
 
 
-def test_every_content_model_changes_the_generation():
+def test_every_model_of_the_app_changes_the_content_version():
+    from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 
-    for model in caching.CONTENT_MODELS:
+    models = [m for m in apps.get_app_config("exercises").get_models() if m is not ContentRevision]
+    assert Exercise in models and Step in models
+    for model in models:
         assert post_save.has_listeners(model), model
         assert post_delete.has_listeners(model), model
 
@@ -401,7 +432,7 @@ def test_importing_a_library_changes_the_generation(taxonomy, page_cache, client
 
 
 @pytest.fixture
-def counting_view(page_cache):
+def counting_view(db, page_cache):
     """A public view behind the page cache that counts its calls and answers what it is told."""
     calls = []
 
@@ -410,7 +441,7 @@ def counting_view(page_cache):
             calls.append(request)
             return HttpResponse(b"<p>page</p>", headers=headers)
 
-        return caching.PageCacheMiddleware(caching.cache_public_page(view))
+        return pagecache.PageCacheMiddleware(pagecache.public_page()(view))
 
     make.calls = calls
     return make
@@ -420,14 +451,14 @@ def anonymous(path="/exercises", **extra):
     return RequestFactory().get(path, **extra)
 
 
-def test_only_responses_of_public_views_are_cached(page_cache):
+def test_only_responses_of_public_views_are_cached(db, page_cache):
     calls = []
 
     def view(request):
         calls.append(request)
         return HttpResponse(b"<p>not marked</p>")
 
-    middleware = caching.PageCacheMiddleware(view)
+    middleware = pagecache.PageCacheMiddleware(view)
     middleware(anonymous())
     middleware(anonymous())
 
@@ -464,7 +495,7 @@ def test_responses_that_are_not_for_everyone_are_not_cached(counting_view, heade
     assert len(counting_view.calls) == 2
 
 
-def test_a_response_setting_a_cookie_is_not_cached(page_cache):
+def test_a_response_setting_a_cookie_is_not_cached(db, page_cache):
     calls = []
 
     def view(request):
@@ -473,7 +504,7 @@ def test_a_response_setting_a_cookie_is_not_cached(page_cache):
         response.set_cookie("seen", "1")
         return response
 
-    cached_view = caching.PageCacheMiddleware(caching.cache_public_page(view))
+    cached_view = pagecache.PageCacheMiddleware(pagecache.public_page()(view))
     cached_view(anonymous())
     cached_view(anonymous())
 
@@ -482,7 +513,7 @@ def test_a_response_setting_a_cookie_is_not_cached(page_cache):
 
 def test_a_long_query_string_is_not_cached(counting_view):
     view = counting_view()
-    path = "/exercises?q=" + "x" * (caching.MAX_QUERY_STRING + 1)
+    path = "/exercises?q=" + "x" * (pagecache.MAX_QUERY_STRING + 1)
     view(anonymous(path))
     view(anonymous(path))
 
@@ -490,7 +521,7 @@ def test_a_long_query_string_is_not_cached(counting_view):
 
 
 def test_keys_stay_short_whatever_the_address(rf):
-    key = caching.page_key(rf.get("/exercises?q=" + "é" * 400))
+    key = pagecache.page_key(rf.get("/exercises?q=" + "é" * 400))
 
     assert len(key) < 100
 

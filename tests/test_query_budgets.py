@@ -2,7 +2,9 @@
 
 Each page is rendered uncached at 30 and at 500 exercises; its query count must be the same
 at both sizes (no N+1) and within its budget: 6 for an exercise page, 10 for a browse page
-with all its facet counts; sitemap sections and llms.txt get 10 too.
+with all its facet counts; sitemap sections and llms.txt get 10 too. A page from the page
+cache costs one query: the content version it is checked against, kept in the database so
+that no cache restore can revive a retired page (forge/pagecache.py).
 """
 
 import pytest
@@ -25,6 +27,7 @@ SITEMAP_BUDGET = 10
 # The index asks each section for its page count and its newest lastmod, and the hub and
 # combination sections build their items for each question (6 + 1 queries twice).
 SITEMAP_INDEX_BUDGET = 16
+CACHED_BUDGET = 1
 
 
 def pages():
@@ -124,7 +127,7 @@ def test_every_page_type_is_served_from_the_cache(client, back_with_barbell):
             second = client.get(path)
 
         assert second.status_code == 200, page_type
-        assert len(queries) == 0, f"{page_type} ({path}) is not cached"
+        assert len(queries) <= CACHED_BUDGET, f"{page_type} ({path}) is not cached"
         assert second.content == first.content
 
 

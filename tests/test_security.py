@@ -137,7 +137,7 @@ def test_production_settings_turn_on_https_only_protections(monkeypatch):
     assert production["SECURE_CSP"] == settings.SECURE_CSP
     middleware = production["MIDDLEWARE"]
     assert middleware.index("django.middleware.csp.ContentSecurityPolicyMiddleware") < (
-        middleware.index("exercises.middleware.AdminContentSecurityPolicyMiddleware")
+        middleware.index("forge.middleware.AdminContentSecurityPolicyMiddleware")
     ), "the admin override must run before the CSP middleware reads it"
 
 

@@ -3,7 +3,8 @@
 - taxonomy: the facets' values (body part, muscle, equipment, category, difficulty), each a hub;
 - exercise: the exercise, its generated sentences and FAQs; queries: its query shapes;
 - content: its ordered rows (secondary muscles, steps, tips, mistakes, FAQs);
-- addresses: old exercise and hub slugs that redirect or answer 410 Gone.
+- addresses: old exercise and hub slugs that redirect or answer 410 Gone;
+- revision: the content version that retires cached pages and ETags.
 """
 
 from .addresses import HUB_FACETS, ExerciseSlug, HubSlug
@@ -19,6 +20,7 @@ from .content import (
 )
 from .exercise import Exercise, Faq
 from .queries import ExerciseQuerySet
+from .revision import ContentRevision
 from .taxonomy import (
     FACET_MODELS,
     FACETS,
@@ -46,6 +48,7 @@ __all__ = [
     "BodyPart",
     "Category",
     "CommonMistake",
+    "ContentRevision",
     "Difficulty",
     "Equipment",
     "Exercise",

@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
@@ -122,15 +122,19 @@ class Exercise(models.Model):
         # A live slug always wins over history (e.g. after renaming back).
         ExerciseSlug.objects.filter(slug=self.slug).delete()
         self._loaded_slug = self.slug
+        self._loaded_status = self.status
 
     def get_absolute_url(self):
         return reverse("exercises:detail", args=[self.slug])
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):
-        """Remember the slug as loaded, so that save() can record a rename."""
+        """Remember the slug as loaded, so that save() can record a rename, and the status, so
+        that the page cache knows whether a save changed a public page (exercises.caching)."""
         instance = super().from_db(db, field_names, values, *args, **kwargs)
         instance._loaded_slug = instance.__dict__.get("slug")
+        if "status" in instance.__dict__:
+            instance._loaded_status = instance.status
         return instance
 
     def get_markdown_url(self):
@@ -219,7 +223,16 @@ class Exercise(models.Model):
         return [Faq(f.question, f.answer) for f in self.faqs.all()] + self.generated_faqs()
 
 
+@receiver(pre_delete, sender=Exercise)
+def forget_deleted_draft(sender, instance, **kwargs):
+    """A deleted draft leaves no trace: its old addresses answer 404 like never-used ones."""
+    if not instance.is_published:
+        ExerciseSlug.objects.filter(exercise=instance).delete()
+
+
 @receiver(post_delete, sender=Exercise)
 def remember_deleted_exercise(sender, instance, **kwargs):
-    """A deleted exercise's address answers “410 Gone” instead of a plain 404."""
-    ExerciseSlug.objects.update_or_create(slug=instance.slug, defaults={"exercise": None})
+    """A deleted exercise's address answers “410 Gone” instead of a plain 404 (a draft's,
+    which visitors never saw, stays a plain 404)."""
+    if instance.is_published:
+        ExerciseSlug.objects.update_or_create(slug=instance.slug, defaults={"exercise": None})

@@ -1,3 +1,5 @@
+"""Middleware of the whole site: one address per page, and the headers every response gets."""
+
 from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
