@@ -14,8 +14,8 @@ from django.core.paginator import EmptyPage, InvalidPage, Paginator
 from django.http import Http404, QueryDict
 from django.urls import reverse
 
-from .filters import FACET_LABELS, FACETS, BrowseState, ExerciseFilter
-from .models import Exercise
+from .filters import BrowseState, ExerciseFilter
+from .models import FACET_MODELS, Exercise
 from .text import fit_title, shorten
 
 PAGE_SIZE = 24
@@ -40,7 +40,7 @@ DESCRIPTION_COUNTS = {
 EVERY_PAGE_HAS = (
     "step-by-step instructions, pro tips, common mistakes and answers to common questions"
 )
-BROWSE_PARAMS = (*FACETS, "q", "sort", "page")
+BROWSE_PARAMS = (*FACET_MODELS, "q", "sort", "page")
 
 
 def state_path(state, combinations):
@@ -50,12 +50,12 @@ def state_path(state, combinations):
         if len(facets) == 1:
             ((facet, values),) = facets.items()
             if len(values) == 1:
-                return reverse(FACETS[facet].hub_url_name, args=values)
+                return reverse(FACET_MODELS[facet].hub_url_name, args=values)
         if facets.keys() == {"body_part", "equipment"}:
             pair = (*facets["body_part"], *facets["equipment"])
             if pair in combinations:
                 return reverse("exercises:combination", args=pair)
-    query = [(facet, slug) for facet in FACETS for slug in facets.get(facet, [])]
+    query = [(facet, slug) for facet in FACET_MODELS for slug in facets.get(facet, [])]
     query += [(name, value) for name, value in (("q", state.q), ("sort", state.sort)) if value]
     path = reverse("exercises:library")
     return f"{path}?{urlencode(query)}" if query else path
@@ -113,11 +113,13 @@ class Browse:
         self.page_number = self._page_number(params.get("page"))
 
         # One query per facet: every value with its count under the other filters.
-        self.facet_values = {facet: list(self.filterset.facet_values(facet)) for facet in FACETS}
+        self.facet_values = {
+            facet: list(self.filterset.facet_values(facet)) for facet in FACET_MODELS
+        }
         for facet, slugs in self.state.facets.items():
             known = {value.slug for value in self.facet_values[facet]}
             if not set(slugs) <= known:
-                raise Http404(f"Unknown {FACET_LABELS[facet].lower()}.")
+                raise Http404(f"Unknown {FACET_MODELS[facet].label.lower()}.")
         self.combinations = Exercise.objects.published().combinations(MIN_COMBINATION_SIZE)
         if combination and tuple(fixed.values()) not in self.combinations:
             raise Http404("Too few exercises for this combination.")
@@ -216,7 +218,7 @@ class Browse:
                 if value.count or value.slug in selected
             ]
             if options:
-                groups.append(FacetGroup(facet, FACET_LABELS[facet], options))
+                groups.append(FacetGroup(facet, FACET_MODELS[facet].label, options))
         return groups
 
     def active_filters(self):
@@ -225,7 +227,7 @@ class Browse:
         for facet in self.state.facets:
             for value in self.selected_values(facet):
                 url = state_path(self.state.toggled(facet, value.slug), self.combinations)
-                chips.append((f"{FACET_LABELS[facet]}: {value.name}", url))
+                chips.append((f"{FACET_MODELS[facet].label}: {value.name}", url))
         if self.state.q:
             without_q = BrowseState(self.state.facets, "", self.state.sort)
             chips.append((f"Search: {self.state.q}", state_path(without_q, self.combinations)))

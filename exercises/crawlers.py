@@ -6,19 +6,10 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from .filters import FACETS
-from .models import Exercise
+from .models import FACETS, Exercise
 from .sitemaps import combinations_with_exercises, hubs_with_exercises
 
 TEXT = "text/plain; charset=utf-8"
-# The llms.txt sections, in the order the library's sidebar shows the facets.
-HUB_SECTIONS = {
-    "body_part": "Body parts",
-    "equipment": "Equipment",
-    "muscle": "Target muscles",
-    "difficulty": "Difficulty levels",
-    "category": "Categories",
-}
 
 
 @require_safe
@@ -29,10 +20,9 @@ def robots_txt(request):
 
 @require_safe
 def llms_txt(request):
-    """The library for language models (llmstxt.org): every hub's Markdown copy."""
-    sections = {
-        HUB_SECTIONS[facet]: list(hubs_with_exercises(model)) for facet, model in FACETS.items()
-    }
+    """The library for language models (llmstxt.org): every hub's Markdown copy, a section
+    per facet in the sidebar's order."""
+    sections = {model.plural: list(hubs_with_exercises(model)) for model in FACETS}
     combinations = [
         {
             "name": f"{pair['body_part__name']} with {pair['equipment__name']}",

@@ -19,8 +19,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exercises.filters import FACETS, SORTS
+from exercises.filters import SORTS
 from exercises.interchange.importer import import_library
+from exercises.models import FACETS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -75,7 +76,7 @@ KNOWN_VALUES = [
     # Search syntax of PostgreSQL's full-text and trigram search, and of LIKE.
     *("a & b | !c", '"unclosed', "-", "or", "the", "squat:*", "<->", "((", "\\", "%_", "'"),
 ]
-PARAMETERS = [*FACETS, "q", "sort", "page"]
+PARAMETERS = [*(model.facet for model in FACETS), "q", "sort", "page"]
 
 values = st.one_of(
     st.sampled_from(KNOWN_VALUES),

@@ -6,18 +6,7 @@ The format is documented in docs/library-format.md; importing lives in importer.
 import json
 from dataclasses import dataclass
 
-from ..models import (
-    BodyPart,
-    Category,
-    CommonMistake,
-    Difficulty,
-    Equipment,
-    Exercise,
-    ExerciseSlug,
-    Muscle,
-    ProTip,
-    Step,
-)
+from ..models import FACETS, CommonMistake, Exercise, ExerciseSlug, Muscle, ProTip, Step
 
 FORMAT = "forge-exercise-library"
 VERSION = 1
@@ -44,29 +33,61 @@ class Section:
     def ordering(self):
         return ("position", "slug") if "position" in self.fields else ("slug",)
 
+    @property
+    def references(self):
+        """The fields that name a value of another list by its slug (a muscle's body part)."""
+        return [field.name for field in self.model._meta.concrete_fields if field.many_to_one]
+
 
 def taxon_fields(**extra):
     """A taxonomy record's fields in file order: name: (JSON type, default when missing)."""
     return {"name": (str, REQUIRED), "slug": (str, REQUIRED), **extra, "intro": (str, "")}
 
 
-TAXONOMY = (
-    # A missing position is filled in from the record's place in the list.
-    Section("body_parts", BodyPart, taxon_fields(position=(int, None))),
-    Section("difficulties", Difficulty, taxon_fields(position=(int, None))),
-    Section("muscles", Muscle, taxon_fields(body_part=(str, REQUIRED))),
-    Section("equipment", Equipment, taxon_fields()),
-    Section("categories", Category, taxon_fields()),
-)
+def facet_section(model):
+    """A facet's list in the file, derived from its model: the key is its plural name
+    ("body_parts"); a `position` may be left out (it is filled in from the record's place in
+    the list); a link to another facet's value is that value's slug and is required."""
+    extra = {}
+    for field in model._meta.concrete_fields:
+        if field.name in ("id", "name", "slug", "intro", "updated"):
+            continue
+        if field.name == "position":
+            extra[field.name] = (int, None)
+        elif field.many_to_one:
+            extra[field.name] = (str, REQUIRED)
+        else:
+            raise TypeError(f"the library format has no rule for {model.__name__}.{field.name}")
+    key = str(model._meta.verbose_name_plural).replace(" ", "_")
+    return Section(key, model, taxon_fields(**extra))
+
+
+def file_order(section):
+    """Where a list stands in the file: ranked lists first, then lists whose records name a
+    value of another list, then the rest, in registry order within each. For version 1 that is
+    body parts, difficulties, muscles (each names its body part), equipment, categories."""
+    return ("position" not in section.fields, not section.references)
+
+
+TAXONOMY = tuple(sorted(map(facet_section, FACETS), key=file_order))
 SECTIONS = {section.key: section for section in TAXONOMY}
 # Exercise fields that name a taxon by slug, and the taxonomy list the slug comes from.
 REFERENCES = {
-    "body_part": "body_parts",
-    "equipment": "equipment",
-    "target_muscle": "muscles",
-    "difficulty": "difficulties",
-    "category": "categories",
+    model.exercise_field: next(s.key for s in TAXONOMY if s.model is model) for model in FACETS
 }
+
+
+def taxonomy_entries(facet_entry, secondary_muscles):
+    """An exercise record's taxonomy entries in file order: `facet_entry(model)` for each facet
+    in registry order, and the secondary muscles right after the target muscle."""
+    entries = {}
+    for model in FACETS:
+        entries[model.exercise_field] = facet_entry(model)
+        if model is Muscle:
+            entries["secondary_muscles"] = secondary_muscles
+    return entries
+
+
 TEXT_LISTS = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistake}
 # A missing status is filled in by the importer (its --status, else published).
 EXERCISE_FIELDS = {
@@ -75,12 +96,7 @@ EXERCISE_FIELDS = {
     "old_slugs": (list, list),
     "status": (str, None),
     "quick_answer": (str, ""),
-    "body_part": (str, REQUIRED),
-    "equipment": (str, REQUIRED),
-    "target_muscle": (str, REQUIRED),
-    "secondary_muscles": (list, list),
-    "difficulty": (str, REQUIRED),
-    "category": (str, REQUIRED),
+    **taxonomy_entries(lambda model: (str, REQUIRED), (list, list)),
     "steps": (list, list),
     "pro_tips": (list, list),
     "common_mistakes": (list, list),
@@ -196,7 +212,7 @@ def taxon_record(section, taxon):
     record = {}
     for key in section.fields:
         value = getattr(taxon, key)
-        record[key] = value.slug if key == "body_part" else value
+        record[key] = value.slug if key in section.references else value
     return record
 
 
@@ -210,12 +226,10 @@ def exercise_record(exercise):
     return record | {
         "status": exercise.status,
         "quick_answer": exercise.quick_answer,
-        "body_part": exercise.body_part.slug,
-        "equipment": exercise.equipment.slug,
-        "target_muscle": exercise.target_muscle.slug,
-        "secondary_muscles": [m.slug for m in exercise.ordered_secondary_muscles],
-        "difficulty": exercise.difficulty.slug,
-        "category": exercise.category.slug,
+        **taxonomy_entries(
+            lambda model: getattr(exercise, model.exercise_field).slug,
+            [muscle.slug for muscle in exercise.ordered_secondary_muscles],
+        ),
         **{key: [item.text for item in getattr(exercise, key).all()] for key in TEXT_LISTS},
         "faqs": [{"question": f.question, "answer": f.answer} for f in exercise.faqs.all()],
     }
@@ -226,8 +240,8 @@ def export_library():
     data = {"format": FORMAT, "version": VERSION}
     for section in TAXONOMY:
         taxa = section.model.objects.order_by(*section.ordering)
-        if section.key == "muscles":
-            taxa = taxa.select_related("body_part")
+        if section.references:
+            taxa = taxa.select_related(*section.references)
         data[section.key] = [taxon_record(section, taxon) for taxon in taxa]
     exercises = Exercise.objects.for_detail().prefetch_related("old_slugs").order_by("slug")
     data["exercises"] = [exercise_record(exercise) for exercise in exercises]

@@ -7,7 +7,7 @@
 - revision: the content version that retires cached pages and ETags.
 """
 
-from .addresses import HUB_FACETS, ExerciseSlug, HubSlug
+from .addresses import ExerciseSlug, HubSlug
 from .content import (
     FAQ,
     ITEM_LISTS,
@@ -32,7 +32,6 @@ from .taxonomy import (
     Equipment,
     Muscle,
     Taxon,
-    check_shared_hub_slug,
     slug_constraints,
     validate_slug_format,
 )
@@ -41,7 +40,6 @@ __all__ = [
     "FACETS",
     "FACET_MODELS",
     "FAQ",
-    "HUB_FACETS",
     "ITEM_LISTS",
     "RESERVED_HUB_SLUGS",
     "SLUG_PATTERN",
@@ -62,7 +60,6 @@ __all__ = [
     "ProTip",
     "Step",
     "Taxon",
-    "check_shared_hub_slug",
     "prefetch_items",
     "slug_constraints",
     "validate_slug_format",

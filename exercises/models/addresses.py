@@ -6,6 +6,8 @@ from functools import reduce
 from django.db import models
 from django.db.models import Q
 
+from .taxonomy import FACETS
+
 
 class ExerciseSlug(models.Model):
     """An address an exercise used to have: it redirects to the exercise, or is gone (410)."""
@@ -30,54 +32,23 @@ class ExerciseSlug(models.Model):
         return self.slug
 
 
-HUB_FACETS = ("body_part", "equipment", "muscle", "difficulty", "category")
-
-
 def _only_taxon(facet):
-    return Q(facet=facet, **{f"{name}__isnull": name != facet for name in HUB_FACETS})
+    """The condition that a HubSlug of this facet links to a value of its facet only."""
+    return Q(facet=facet, **{f"{model.facet}__isnull": model.facet != facet for model in FACETS})
 
 
 class HubSlug(models.Model):
-    """An address a hub used to have: it redirects to the hub's current address."""
+    """An address a hub used to have: it redirects to the hub's current address.
 
-    facet = models.CharField(max_length=20, choices=[(facet, facet) for facet in HUB_FACETS])
+    Besides these fields it has a link to each facet's taxonomy, named after the facet (added
+    below from the registry). Exactly one is set: the row of `facet`. Deleting that row forgets
+    its history.
+    """
+
+    facet = models.CharField(
+        max_length=20, choices=[(model.facet, model.facet) for model in FACETS]
+    )
     slug = models.SlugField(max_length=60)
-    # Exactly one of these is set: the taxonomy row of `facet`. Deleting it forgets its history.
-    body_part = models.ForeignKey(
-        "exercises.BodyPart",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="old_slugs",
-    )
-    equipment = models.ForeignKey(
-        "exercises.Equipment",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="old_slugs",
-    )
-    muscle = models.ForeignKey(
-        "exercises.Muscle",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="old_slugs",
-    )
-    difficulty = models.ForeignKey(
-        "exercises.Difficulty",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="old_slugs",
-    )
-    category = models.ForeignKey(
-        "exercises.Category",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="old_slugs",
-    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -86,7 +57,7 @@ class HubSlug(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["facet", "slug"], name="hubslug_once_per_facet"),
             models.CheckConstraint(
-                condition=reduce(operator.or_, map(_only_taxon, HUB_FACETS)),
+                condition=reduce(operator.or_, (_only_taxon(model.facet) for model in FACETS)),
                 name="hubslug_one_taxon_of_its_facet",
             ),
         ]
@@ -97,3 +68,13 @@ class HubSlug(models.Model):
     @property
     def taxon(self):
         return getattr(self, self.facet)
+
+
+for _model in FACETS:
+    HubSlug.add_to_class(
+        _model.facet,
+        models.ForeignKey(
+            _model, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs"
+        ),
+    )
+del _model

@@ -13,6 +13,7 @@ from django.urls import reverse
 from ..text import fit_title, shorten, validate_plain_text
 from .addresses import ExerciseSlug
 from .content import length_constraint
+from .naming import SlugHistoryMixin
 from .queries import ExerciseQuerySet
 from .taxonomy import (
     BodyPart,
@@ -34,7 +35,7 @@ class Faq:
     answer: str
 
 
-class Exercise(models.Model):
+class Exercise(SlugHistoryMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -115,13 +116,7 @@ class Exercise(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        old_slug = getattr(self, "_loaded_slug", None)
         super().save(*args, **kwargs)
-        if old_slug and old_slug != self.slug:
-            ExerciseSlug.objects.update_or_create(slug=old_slug, defaults={"exercise": self})
-        # A live slug always wins over history (e.g. after renaming back).
-        ExerciseSlug.objects.filter(slug=self.slug).delete()
-        self._loaded_slug = self.slug
         self._loaded_status = self.status
 
     def get_absolute_url(self):
@@ -129,10 +124,9 @@ class Exercise(models.Model):
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):
-        """Remember the slug as loaded, so that save() can record a rename, and the status, so
-        that the page cache knows whether a save changed a public page (exercises.caching)."""
+        """Remember the status as loaded, so that the page cache knows whether a save changed
+        a public page (exercises.caching); SlugHistoryMixin remembers the slug."""
         instance = super().from_db(db, field_names, values, *args, **kwargs)
-        instance._loaded_slug = instance.__dict__.get("slug")
         if "status" in instance.__dict__:
             instance._loaded_status = instance.status
         return instance

@@ -7,6 +7,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 
 from ..search import search
 from .content import ExerciseSecondaryMuscle, prefetch_items
+from .taxonomy import FACETS
 
 
 class ExerciseQuerySet(models.QuerySet):
@@ -14,10 +15,9 @@ class ExerciseQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.PUBLISHED)
 
     def for_listing(self):
-        """Everything a result card shows, in one query."""
-        return self.select_related(
-            "body_part", "equipment", "target_muscle", "difficulty", "category"
-        )
+        """Everything a result card shows, in one query: the exercise and its value of each
+        facet."""
+        return self.select_related(*(model.exercise_field for model in FACETS))
 
     def for_detail(self):
         """Everything the exercise page and its Markdown copy show, in three queries: the

@@ -8,8 +8,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from ..text import lower_name, validate_plain_text
-from .addresses import HubSlug
 from .content import length_constraint
+from .naming import SlugHistoryMixin
 
 # Hub URLs share one namespace: /exercises/<body part or difficulty>, /exercises/equipment/<slug>...
 RESERVED_HUB_SLUGS = ("equipment", "muscle", "category")
@@ -36,7 +36,7 @@ def slug_constraints(prefix, intro=False):
     return constraints
 
 
-class Taxon(models.Model):
+class Taxon(SlugHistoryMixin, models.Model):
     """A value of one facet (body part, muscle, ...): it has a hub page listing its exercises."""
 
     name = models.CharField(
@@ -72,100 +72,82 @@ class Taxon(models.Model):
     class Meta:
         abstract = True
         ordering = ["name"]
+        constraints = slug_constraints("%(class)s", intro=True)
 
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        old_slug = getattr(self, "_loaded_slug", None)
-        super().save(*args, **kwargs)
-        if old_slug and old_slug != self.slug:
-            HubSlug.objects.update_or_create(
-                facet=self.facet, slug=old_slug, defaults={self.facet: self}
-            )
-        # A live slug always wins over history (e.g. after renaming back).
-        HubSlug.objects.filter(facet=self.facet, slug=self.slug).delete()
-        self._loaded_slug = self.slug
-
     def get_absolute_url(self):
         return reverse(self.hub_url_name, args=[self.slug])
 
-    @classmethod
-    def from_db(cls, db, field_names, values, *args, **kwargs):
-        """Remember the slug as loaded, so that save() can record a rename."""
-        instance = super().from_db(db, field_names, values, *args, **kwargs)
-        instance._loaded_slug = instance.__dict__.get("slug")
-        return instance
-
     def get_markdown_url(self):
         return reverse(self.hub_url_name + "_markdown", args=[self.slug])
+
+    def slug_history_scope(self):
+        # Every facet keeps its old slugs in HubSlug, one column per facet.
+        return {"facet": self.facet}
 
     @property
     def lower_name(self):
         return lower_name(self.name)
 
 
-class BodyPart(Taxon):
+class RankedTaxon(Taxon):
+    """A facet whose values trainers rank (each subclass words its `position` field) and whose
+    hubs live at /exercises/<slug>, an address space shared with the other such facets."""
+
+    hub_url_name = "exercises:hub"
+
+    class Meta(Taxon.Meta):
+        abstract = True
+        ordering = ["position", "name"]
+        constraints = [
+            *Taxon.Meta.constraints,
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_HUB_SLUGS), name="%(class)s_slug_not_reserved"
+            ),
+        ]
+
+    def clean(self):
+        """Refuse a slug reserved for other hubs' addresses or used by a value of a facet
+        sharing this address space."""
+        super().clean()
+        if self.slug in RESERVED_HUB_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is reserved for the {self.slug} hubs' addresses."}
+            )
+        for other in FACETS:
+            if other is type(self) or other.hub_url_name != self.hub_url_name:
+                continue
+            clash = other.objects.filter(slug=self.slug).first()
+            if clash:
+                raise ValidationError(
+                    {
+                        "slug": f"“{self.slug}” is already the address of the "
+                        f"{other._meta.verbose_name} “{clash}”; pick another slug."
+                    }
+                )
+
+
+class BodyPart(RankedTaxon):
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Where this body part appears in lists; lower numbers come first."
     )
 
     facet = exercise_field = "body_part"
     label, plural = "Body part", "Body parts"
-    hub_url_name = "exercises:hub"
-
-    class Meta(Taxon.Meta):
-        ordering = ["position", "name"]
-        constraints = [
-            *slug_constraints("bodypart", intro=True),
-            models.CheckConstraint(
-                condition=~Q(slug__in=RESERVED_HUB_SLUGS), name="bodypart_slug_not_reserved"
-            ),
-        ]
-
-    def clean(self):
-        super().clean()
-        check_shared_hub_slug(self, Difficulty)
 
 
-class Difficulty(Taxon):
+class Difficulty(RankedTaxon):
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Rank from easiest to hardest; sorting by difficulty follows it."
     )
 
     facet = exercise_field = "difficulty"
     label, plural = "Difficulty", "Difficulty levels"
-    hub_url_name = "exercises:hub"
 
-    class Meta(Taxon.Meta):
+    class Meta(RankedTaxon.Meta):
         verbose_name_plural = "difficulties"
-        ordering = ["position", "name"]
-        constraints = [
-            *slug_constraints("difficulty", intro=True),
-            models.CheckConstraint(
-                condition=~Q(slug__in=RESERVED_HUB_SLUGS), name="difficulty_slug_not_reserved"
-            ),
-        ]
-
-    def clean(self):
-        super().clean()
-        check_shared_hub_slug(self, BodyPart)
-
-
-def check_shared_hub_slug(instance, other_model):
-    """Body parts and difficulties share /exercises/<slug>: refuse a slug the other one uses."""
-    if instance.slug in RESERVED_HUB_SLUGS:
-        raise ValidationError(
-            {"slug": f"“{instance.slug}” is reserved for the {instance.slug} hubs' addresses."}
-        )
-    clash = other_model.objects.filter(slug=instance.slug).first()
-    if clash:
-        raise ValidationError(
-            {
-                "slug": f"“{instance.slug}” is already the address of the "
-                f"{other_model._meta.verbose_name} “{clash}”; pick another slug."
-            }
-        )
 
 
 class Muscle(Taxon):
@@ -182,9 +164,6 @@ class Muscle(Taxon):
     exercise_relation = "targeted_by"
     hub_url_name = "exercises:muscle"
 
-    class Meta(Taxon.Meta):
-        constraints = slug_constraints("muscle", intro=True)
-
 
 class Equipment(Taxon):
     facet = exercise_field = "equipment"
@@ -193,7 +172,6 @@ class Equipment(Taxon):
 
     class Meta(Taxon.Meta):
         verbose_name_plural = "equipment"
-        constraints = slug_constraints("equipment", intro=True)
 
 
 class Category(Taxon):
@@ -203,7 +181,6 @@ class Category(Taxon):
 
     class Meta(Taxon.Meta):
         verbose_name_plural = "categories"
-        constraints = slug_constraints("category", intro=True)
 
 
 # The facets, in the order the library's sidebar shows them. Filters, browse state, hub
