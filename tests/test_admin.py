@@ -367,6 +367,32 @@ def test_renaming_the_slug_in_the_admin_keeps_the_old_address(admin_client, face
     assert ExerciseSlug.objects.get(slug="spine-stretch").exercise == exercise
 
 
+def test_the_admin_stores_and_shows_a_name_normalised(admin_client, facets):
+    data = exercise_post(facets, name="  Cafe\u0301\u00a0 Curl ", slug="cafe-curl")
+    del data["loaded_version"]  # a new exercise has no version yet
+    response = admin_client.post(f"{EXERCISES}add/", data | {"_continue": "1"})
+
+    assert response.status_code == 302
+    exercise = Exercise.objects.get(slug="cafe-curl")
+    assert exercise.name == "Caf\u00e9 Curl"
+    form = admin_client.get(response["Location"]).context["adminform"].form
+    assert form["name"].value() == "Caf\u00e9 Curl"
+
+
+def test_the_admin_refuses_a_look_alike_name(admin_client, facets):
+    make_exercise(facets, "Caf\u00e9 Curl")
+    data = exercise_post(facets, name="Cafe\u0301  Curl", slug="cafe-curl-2")
+    del data["loaded_version"]
+
+    response = admin_client.post(f"{EXERCISES}add/", data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["name"] == [
+        "Exercise with this Name already exists."
+    ]
+    assert Exercise.objects.count() == 1
+
+
 # Taxonomy
 
 

@@ -243,6 +243,46 @@ def test_deleting_an_exercise_leaves_its_addresses_gone(spine_stretch):
     }
 
 
+# Names are stored normalised: look-alikes are one name.
+
+CAFE_COMPOSED = "Caf\u00e9 Curl"  # é as one code point (NFC)
+LOOK_ALIKES = [
+    "Cafe\u0301 Curl",  # e + combining acute accent (NFD)
+    "Caf\u00e9 Curl  ",  # trailing spaces
+    "  Caf\u00e9  Curl",  # leading and double spaces
+    "Caf\u00e9\u00a0Curl",  # a non-breaking space
+    "\tCafe\u0301 \u00a0 Curl\n",
+]
+
+
+@pytest.mark.parametrize("name", LOOK_ALIKES)
+def test_an_exercise_name_is_stored_normalised(taxonomy, name):
+    exercise = Exercise.objects.create(**exercise_fields(name=name))
+    assert exercise.name == CAFE_COMPOSED
+    assert Exercise.objects.get(pk=exercise.pk).name == CAFE_COMPOSED
+
+
+@pytest.mark.parametrize("model", [BodyPart, Equipment, Muscle, Difficulty, Category])
+def test_a_taxonomy_name_is_stored_normalised(taxonomy, model):
+    extra = {"body_part": BodyPart.objects.get(slug="back")} if model is Muscle else {}
+    taxon = model.objects.create(name=" Cafe\u0301\u00a0 Bar ", slug="cafe-bar", **extra)
+    assert model.objects.get(pk=taxon.pk).name == "Caf\u00e9 Bar"
+
+
+@pytest.mark.parametrize("name", LOOK_ALIKES)
+def test_a_look_alike_of_an_existing_name_is_refused_by_validation(taxonomy, name):
+    Exercise.objects.create(**exercise_fields(name=CAFE_COMPOSED))
+    look_alike = Exercise(**exercise_fields(name=name, slug="cafe-curl-2"))
+    with pytest.raises(ValidationError) as error:
+        look_alike.full_clean()
+    assert "already exists" in error.value.message_dict["name"][0]
+
+
+def test_a_name_that_is_already_normal_is_kept_as_written(taxonomy):
+    name = "Ötzi’s Row (EZ-Bar)"
+    assert Exercise.objects.create(**exercise_fields(name=name)).name == name
+
+
 # Ordered content
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from ..text import fit_title, shorten, validate_plain_text
 from .addresses import ExerciseSlug
 from .content import length_constraint
-from .naming import SlugHistoryMixin
+from .naming import NormalizedNameMixin, SlugHistoryMixin
 from .queries import ExerciseQuerySet
 from .taxonomy import (
     BodyPart,
@@ -35,7 +35,7 @@ class Faq:
     answer: str
 
 
-class Exercise(SlugHistoryMixin, models.Model):
+class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"

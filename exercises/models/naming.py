@@ -1,5 +1,24 @@
-"""What an exercise and a taxonomy value share: an address whose earlier slugs are remembered,
-so that links to them keep working."""
+"""What an exercise and a taxonomy value share: a name stored normalised, and an address whose
+earlier slugs are remembered so that links to them keep working."""
+
+from ..text import normalize_name
+
+
+class NormalizedNameMixin:
+    """Store `name` through normalize_name (NFC, trimmed, single plain spaces): “Café” typed in
+    two encodings, or with a stray or non-breaking space, is one name, so look-alike names
+    cannot both exist."""
+
+    def clean(self):
+        # Before the uniqueness checks (full_clean runs them after clean), so that a form refuses
+        # a look-alike of an existing name instead of the database. Length messages still count
+        # the characters as typed.
+        self.name = normalize_name(self.name)
+        super().clean()
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_name(self.name)
+        super().save(*args, **kwargs)
 
 
 class SlugHistoryMixin:

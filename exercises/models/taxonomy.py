@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ..text import lower_name, validate_plain_text
 from .content import length_constraint
-from .naming import SlugHistoryMixin
+from .naming import NormalizedNameMixin, SlugHistoryMixin
 
 # Hub URLs share one namespace: /exercises/<body part or difficulty>, /exercises/equipment/<slug>...
 RESERVED_HUB_SLUGS = ("equipment", "muscle", "category")
@@ -36,7 +36,7 @@ def slug_constraints(prefix, intro=False):
     return constraints
 
 
-class Taxon(SlugHistoryMixin, models.Model):
+class Taxon(SlugHistoryMixin, NormalizedNameMixin, models.Model):
     """A value of one facet (body part, muscle, ...): it has a hub page listing its exercises."""
 
     name = models.CharField(
