@@ -11,9 +11,6 @@ from django.db.models import Count, F
 
 from .models import FACET_MODELS, SLUG_PATTERN, Exercise
 
-# The registry under its old name here, for conditional.py and sitemaps.py until they import
-# FACET_MODELS themselves (the page-cache work); then this alias goes.
-FACETS = FACET_MODELS
 SORTS = [("name", "Name"), ("difficulty", "Difficulty"), ("recent", "Recently updated")]
 SORT_ORDERINGS = {
     "name": ["name"],
