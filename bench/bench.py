@@ -4,7 +4,7 @@
     bench/run --sizes 1000         # one size
 
 For each library size it (1) creates a fresh PostgreSQL database (forge_bench) with the real
-taxonomy and a synthetic library (bench/synthetic.py), (2) measures in-process p50/p95 latency
+taxonomy and a synthetic library (`manage.py seed_library`), (2) measures in-process p50/p95 latency
 and the query count of every public page type, uncached and cached, and (3) serves the site
 with gunicorn (production settings, WhiteNoise) on 127.0.0.1 and measures throughput of an
 exercise page and a hub page against WhiteNoise serving the same HTML saved as a static file.
@@ -58,11 +58,9 @@ def load(size):
     django.setup()
     from django.core.management import call_command
 
-    from bench.synthetic import build_library
-
     call_command("import_exercises", BASE_DIR / "fixtures" / "taxonomy.json", verbosity=0)
     started = time.perf_counter()
-    build_library(size)
+    call_command("seed_library", exercises=size, verbosity=0)
     call_command("import_exercises", BASE_DIR / "fixtures" / "spine-stretch.json", verbosity=0)
     from django.db import connection
 

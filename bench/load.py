@@ -10,7 +10,8 @@ collects the static files, starts gunicorn with the production settings and guni
 a free 127.0.0.1 port, runs the test and stops gunicorn.
 
 The clients find their addresses the way a crawler does, from the library's own pages, then
-mix library pages, hubs, searches, exercise pages and Markdown copies until the time is up.
+mix library pages, hubs, searches, exercise pages and Markdown copies until the time is up
+(--seconds) or they have made --requests requests.
 Every response must be a 200: anything else, a timeout or a refused connection is an error,
 and the command exits non-zero when there was one. It prints p50/p90/p99 per request kind.
 """
@@ -156,9 +157,12 @@ def stats(values):
     }
 
 
-async def visitor(client, plan, rng, deadline, results):
-    """One client: a request, its answer in full, the next request, until the deadline."""
-    while time.monotonic() < deadline:
+async def visitor(client, plan, rng, deadline, requests, results):
+    """One client: a request, its answer in full, the next request, until the deadline or
+    after `requests` requests (None: no count)."""
+    made = 0
+    while time.monotonic() < deadline and (requests is None or made < requests):
+        made += 1
         kind, url = plan.pick(rng)
         start = time.perf_counter()
         error = None
@@ -171,26 +175,37 @@ async def visitor(client, plan, rng, deadline, results):
         results.record(kind, time.perf_counter() - start, error)
 
 
-async def run_load(base_url, clients, seconds, seed=1):
-    """Run the load against base_url; return the summary (a dict)."""
+async def run_load(base_url, clients, seconds=None, requests=None, seed=1):
+    """Run the load against base_url for `seconds`, or until the clients have made `requests`
+    requests in all (shared evenly), whichever comes first; return the summary (a dict).
+
+    Each client's addresses come from its own seeded generator, so a count-bound run requests
+    the same addresses however fast the machine is."""
+    if seconds is None and requests is None:
+        raise ValueError("bound the load by seconds, requests or both")
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
         base_url=base_url, headers=PROXY_HEADERS, limits=limits, timeout=30
     ) as client:
         plan = await Plan.discover(client)
+        bounds = [f"{seconds} s" if seconds else "", f"{requests:,} requests" if requests else ""]
         log(
             f"{len(plan.exercises)} exercises, {len(plan.hubs)} hubs, {plan.pages} library "
-            f"pages, {len(plan.words)} search words; {clients} clients for {seconds} s"
+            f"pages, {len(plan.words)} search words; {clients} clients for "
+            + " or ".join(b for b in bounds if b)
         )
         results = Results()
         load_before = os.getloadavg()[0]
         cpu_before = time.process_time()
         started = time.monotonic()
-        deadline = started + seconds
+        deadline = started + seconds if seconds else float("inf")
+        shares = [None] * clients
+        if requests is not None:
+            shares = [requests // clients + (n < requests % clients) for n in range(clients)]
         await asyncio.gather(
             *(
-                visitor(client, plan, random.Random(seed * 1000 + n), deadline, results)
-                for n in range(clients)
+                visitor(client, plan, random.Random(seed * 1000 + n), deadline, share, results)
+                for n, share in enumerate(shares)
             )
         )
         summary = results.summary(time.monotonic() - started)
@@ -273,7 +288,7 @@ def serve_and_load(args):
             workers = env.get("WEB_CONCURRENCY") or f"{2 * os.cpu_count() + 1} (2 per core + 1)"
             log(f"gunicorn on {server.url}: {workers} workers, FORGE_ENV=production")
             try:
-                return asyncio.run(run_load(server.url, args.clients, args.seconds))
+                return asyncio.run(run_load(server.url, args.clients, args.seconds, args.requests))
             finally:
                 logfile.flush()
                 errors = [
@@ -288,13 +303,18 @@ def serve_and_load(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
-    parser.add_argument("--seconds", type=int, default=60, help="how long the load lasts (60)")
+    parser.add_argument(
+        "--seconds", type=int, help="how long the load lasts (60 without --requests)"
+    )
+    parser.add_argument(
+        "--requests", type=int, help="stop after this many requests in all (shared by the clients)"
+    )
     parser.add_argument("--url", help="load this running server instead of starting one")
     parser.add_argument("--database-url", default=DATABASE_URL, help=f"({DATABASE_URL})")
     parser.add_argument(
         "--exercises",
         type=int,
-        help="load this many synthetic exercises (bench/synthetic.py) instead of the starter "
+        help="load this many synthetic exercises (manage.py seed_library) instead of the starter "
         "library's 874",
     )
     parser.add_argument(
@@ -303,12 +323,16 @@ def main(argv=None):
     parser.add_argument("--redis-url", help="give gunicorn this cache (default: file cache)")
     parser.add_argument("--json", type=Path, help="also write the summary to this file")
     args = parser.parse_args(argv)
+    if args.seconds is None and args.requests is None:
+        args.seconds = 60
 
     host = urllib.parse.urlsplit(args.url).hostname if args.url else HOST
     if host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("the load test only runs on loopback (127.0.0.1)")
     if args.url:
-        summary = asyncio.run(run_load(args.url.rstrip("/"), args.clients, args.seconds))
+        summary = asyncio.run(
+            run_load(args.url.rstrip("/"), args.clients, args.seconds, args.requests)
+        )
     else:
         summary = serve_and_load(args)
     report(summary, args.clients)

@@ -1,4 +1,9 @@
-"""Shared fixtures: the real taxonomy and the Spine Stretch, loaded the way the site loads them."""
+"""Shared fixtures: the real taxonomy and the Spine Stretch, loaded the way the site loads them.
+
+The taxonomy is imported once per session, into the test database itself (`django_db_setup`):
+every test runs in a transaction that is rolled back, so each one starts from the same rows.
+Tests that need a database without it ask for `no_taxonomy`.
+"""
 
 import runpy
 
@@ -7,12 +12,47 @@ from django.core.management import call_command
 from settings_env import BASE_DIR, SETTINGS_FILE, SETTINGS_VARIABLES
 
 FIXTURES = BASE_DIR / "fixtures"
+# Django's MD5 hasher, for tests only: the suite logs in and creates accounts hundreds of
+# times, and PBKDF2 (production's hasher, which settings.py leaves as Django's default) spends
+# about half a second of CPU on each. hashers.CountingHasher counts what it hashes.
+TEST_PASSWORD_HASHERS = ["hashers.CountingHasher"]
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
+
+
+def import_taxonomy():
+    call_command("import_exercises", FIXTURES / "taxonomy.json", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with Forge's taxonomy imported once for the whole session."""
+    with django_db_blocker.unblock():
+        import_taxonomy()
 
 
 @pytest.fixture
 def taxonomy(db):
     """Forge's body parts, muscles, equipment, categories and difficulties."""
-    call_command("import_exercises", FIXTURES / "taxonomy.json", verbosity=0)
+    from exercises.models import BodyPart
+
+    # A transactional test (live server, browser) empties the database when it ends.
+    if not BodyPart.objects.exists():
+        import_taxonomy()
+
+
+@pytest.fixture
+def no_taxonomy(db):
+    """A database without any taxonomy, for this test only (its transaction is rolled back)."""
+    from exercises.models import FACETS, Muscle
+
+    # Muscles first: they belong to a body part.
+    for model in sorted(FACETS, key=lambda model: model is not Muscle):
+        model.objects.all().delete()
 
 
 @pytest.fixture

@@ -53,6 +53,11 @@ DRAFTS = {
 }
 
 
+def taxon(model, value):
+    """A taxonomy row given by slug, or the row itself."""
+    return value if isinstance(value, model) else model.objects.get(slug=value)
+
+
 def make_exercise(
     name,
     *,
@@ -69,22 +74,25 @@ def make_exercise(
     tips=(),
     mistakes=(),
     faqs=(),
+    **fields,
 ):
-    """One exercise; taxonomy values are given by slug, ordered content as lists of text."""
+    """One exercise. Taxonomy values are given by slug (or as rows), ordered content as lists of
+    text; any other Exercise field by name."""
     exercise = Exercise.objects.create(
         name=name,
         slug=slug or name.lower().replace(" ", "-"),
         quick_answer=quick_answer,
-        body_part=BodyPart.objects.get(slug=body_part),
-        equipment=Equipment.objects.get(slug=equipment),
-        target_muscle=Muscle.objects.get(slug=muscle),
-        difficulty=Difficulty.objects.get(slug=difficulty),
-        category=Category.objects.get(slug=category),
+        body_part=taxon(BodyPart, body_part),
+        equipment=taxon(Equipment, equipment),
+        target_muscle=taxon(Muscle, muscle),
+        difficulty=taxon(Difficulty, difficulty),
+        category=taxon(Category, category),
         status=status,
+        **fields,
     )
     for position, muscle_slug in enumerate(secondary):
         ExerciseSecondaryMuscle.objects.create(
-            exercise=exercise, muscle=Muscle.objects.get(slug=muscle_slug), position=position
+            exercise=exercise, muscle=taxon(Muscle, muscle_slug), position=position
         )
     for model, texts in ((Step, steps), (ProTip, tips), (CommonMistake, mistakes)):
         model.objects.bulk_create(

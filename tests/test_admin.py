@@ -1,5 +1,6 @@
 """The trainers' admin: listing, editing ordered content, publishing, permissions."""
 
+from functools import partial
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -12,6 +13,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from factories import make_exercise
 
 from exercises.models import (
     BodyPart,
@@ -28,7 +30,7 @@ EXERCISES = "/admin/exercises/exercise/"
 
 
 @pytest.fixture
-def facets(db):
+def facets(no_taxonomy):
     """A small taxonomy, enough to classify exercises two ways."""
     back = BodyPart.objects.create(name="Back", slug="back", position=2)
     legs = BodyPart.objects.create(name="Legs", slug="legs", position=6)
@@ -48,16 +50,8 @@ def facets(db):
     )
 
 
-def make_exercise(facets, name, **fields):
-    defaults = {
-        "slug": name.lower().replace(" ", "-"),
-        "body_part": facets.back,
-        "target_muscle": facets.lower_back,
-        "equipment": facets.bodyweight,
-        "difficulty": facets.beginner,
-        "category": facets.mobility,
-    }
-    return Exercise.objects.create(name=name, **(defaults | fields))
+# The admin tests' exercise: a draft, classified in the `facets` taxonomy.
+make_exercise = partial(make_exercise, category="mobility", status=Exercise.Status.DRAFT)
 
 
 def rows(prefix, entries, initial=0):
@@ -114,7 +108,7 @@ def trainer(db, client):
 
 
 def test_changelist_shows_columns_and_a_filter_per_facet(admin_client, facets):
-    make_exercise(facets, "Spine Stretch")
+    make_exercise("Spine Stretch")
     response = admin_client.get(EXERCISES)
     assert response.status_code == 200
     content = response.content.decode()
@@ -132,16 +126,16 @@ def test_changelist_query_count_does_not_grow_with_exercises(admin_client, facet
         return len(queries)
 
     for number in range(5):
-        make_exercise(facets, f"Stretch {number}", target_muscle=facets.hamstrings)
+        make_exercise(f"Stretch {number}", muscle=facets.hamstrings)
     with_five = queries_for_changelist()
     for number in range(5, 50):
-        make_exercise(facets, f"Stretch {number}", equipment=facets.barbell)
+        make_exercise(f"Stretch {number}", equipment=facets.barbell)
     assert queries_for_changelist() == with_five
 
 
 def test_search_finds_by_name_and_slug(admin_client, facets):
-    make_exercise(facets, "Spine Stretch")
-    make_exercise(facets, "Good Morning", slug="hip-hinge-good-morning")
+    make_exercise("Spine Stretch")
+    make_exercise("Good Morning", slug="hip-hinge-good-morning")
     found = admin_client.get(EXERCISES, {"q": "spine"}).context["cl"].result_list
     assert [e.name for e in found] == ["Spine Stretch"]
     found = admin_client.get(EXERCISES, {"q": "hip-hinge"}).context["cl"].result_list
@@ -149,8 +143,8 @@ def test_search_finds_by_name_and_slug(admin_client, facets):
 
 
 def test_filter_by_facet(admin_client, facets):
-    make_exercise(facets, "Spine Stretch")
-    make_exercise(facets, "Deadlift", equipment=facets.barbell, category=facets.strength)
+    make_exercise("Spine Stretch")
+    make_exercise("Deadlift", equipment=facets.barbell, category=facets.strength)
     found = admin_client.get(EXERCISES, {"equipment__id__exact": facets.barbell.pk})
     assert [e.name for e in found.context["cl"].result_list] == ["Deadlift"]
 
@@ -159,8 +153,8 @@ def test_filter_by_facet(admin_client, facets):
 
 
 def test_publish_action_publishes_the_selection_and_says_how_many(admin_client, facets):
-    drafts = [make_exercise(facets, f"Stretch {n}") for n in range(3)]
-    already = make_exercise(facets, "Deadlift", status="published")
+    drafts = [make_exercise(f"Stretch {n}") for n in range(3)]
+    already = make_exercise("Deadlift", status="published")
     before = {e.pk: e.updated for e in drafts}
     selected = [drafts[0].pk, drafts[1].pk, already.pk]
     response = admin_client.post(
@@ -180,7 +174,7 @@ def test_publish_action_publishes_the_selection_and_says_how_many(admin_client, 
 
 
 def test_unpublish_action_moves_back_to_draft(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch", status="published")
+    exercise = make_exercise("Spine Stretch", status="published")
     response = admin_client.post(
         EXERCISES, {"action": "unpublish", "_selected_action": [exercise.pk]}, follow=True
     )
@@ -190,7 +184,7 @@ def test_unpublish_action_moves_back_to_draft(admin_client, facets):
 
 
 def test_publish_when_nothing_changes_says_so(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch", status="published")
+    exercise = make_exercise("Spine Stretch", status="published")
     response = admin_client.post(
         EXERCISES, {"action": "publish", "_selected_action": [exercise.pk]}, follow=True
     )
@@ -198,7 +192,7 @@ def test_publish_when_nothing_changes_says_so(admin_client, facets):
 
 
 def test_publish_from_the_change_form(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     url = change_url(exercise)
     assert 'name="CHANGE_FORM-action"' in admin_client.get(url).content.decode()
     response = admin_client.post(
@@ -223,7 +217,7 @@ def test_add_page_renders_every_inline(admin_client, facets):
 
 
 def test_change_page_renders_every_inline_with_its_rows(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     exercise.steps.create(text="Sit tall.", position=1)
     exercise.faqs.create(question="Why?", answer="Because.", position=1)
     exercise.secondary_muscle_links.create(muscle=facets.hamstrings, position=1)
@@ -236,13 +230,13 @@ def test_change_page_renders_every_inline_with_its_rows(admin_client, facets):
 
 
 def test_view_on_site_links_to_the_public_page(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     content = admin_client.get(change_url(exercise)).content.decode()
     assert 'href="/exercise/spine-stretch"' in content
 
 
 def test_change_page_shows_the_generated_sentence_and_old_addresses(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     exercise.slug = "seated-spine-stretch"
     exercise.save()
     content = admin_client.get(change_url(exercise)).content.decode()
@@ -288,7 +282,7 @@ def test_saving_through_the_admin_keeps_the_order_entered(admin_client, facets):
 
 
 def test_reordering_and_adding_rows_on_the_change_page(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     first, second, third = (
         exercise.steps.create(text=text, position=n)
         for n, text in enumerate(["One.", "Two.", "Three."], start=1)
@@ -317,7 +311,7 @@ def test_reordering_and_adding_rows_on_the_change_page(admin_client, facets):
 
 
 def test_deleting_a_row_closes_the_gap(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     steps = [exercise.steps.create(text=t, position=n) for n, t in enumerate("ABC", start=1)]
     data = exercise_post(facets) | rows(
         "steps",
@@ -361,7 +355,7 @@ def test_a_secondary_muscle_listed_twice_is_refused(admin_client, facets):
 
 
 def test_renaming_the_slug_in_the_admin_keeps_the_old_address(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     data = exercise_post(facets, slug="seated-spine-stretch")
     assert admin_client.post(change_url(exercise), data).status_code == 302
     assert ExerciseSlug.objects.get(slug="spine-stretch").exercise == exercise
@@ -380,7 +374,7 @@ def test_the_admin_stores_and_shows_a_name_normalised(admin_client, facets):
 
 
 def test_the_admin_refuses_a_look_alike_name(admin_client, facets):
-    make_exercise(facets, "Caf\u00e9 Curl")
+    make_exercise("Caf\u00e9 Curl")
     data = exercise_post(facets, name="Cafe\u0301  Curl", slug="cafe-curl-2")
     del data["loaded_version"]
 
@@ -397,9 +391,9 @@ def test_the_admin_refuses_a_look_alike_name(admin_client, facets):
 
 
 def test_taxonomy_changelists_show_exercise_counts(admin_client, facets):
-    make_exercise(facets, "Spine Stretch")
-    make_exercise(facets, "Deadlift", body_part=facets.legs, equipment=facets.barbell)
-    make_exercise(facets, "Superman")
+    make_exercise("Spine Stretch")
+    make_exercise("Deadlift", body_part=facets.legs, equipment=facets.barbell)
+    make_exercise("Superman")
     response = admin_client.get("/admin/exercises/bodypart/", {"o": "-4"})
     assert response.status_code == 200
     counts = [(b.name, b.exercise_total) for b in response.context["cl"].result_list]
@@ -412,9 +406,9 @@ def test_taxonomy_changelists_show_exercise_counts(admin_client, facets):
 
 
 def test_muscle_changelist_counts_targets_and_secondary_uses(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     exercise.secondary_muscle_links.create(muscle=facets.hamstrings)
-    make_exercise(facets, "Leg Curl", target_muscle=facets.hamstrings)
+    make_exercise("Leg Curl", muscle=facets.hamstrings)
     response = admin_client.get("/admin/exercises/muscle/")
     counts = {
         m.name: (m.exercise_total, m.secondary_total) for m in response.context["cl"].result_list
@@ -437,7 +431,7 @@ def test_taxonomy_search_answers_the_autocomplete(admin_client, facets):
 
 
 def test_deleting_taxonomy_in_use_is_refused(admin_client, facets):
-    make_exercise(facets, "Spine Stretch")
+    make_exercise("Spine Stretch")
     url = reverse("admin:exercises_bodypart_delete", args=[facets.back.pk])
     response = admin_client.get(url)
     assert response.status_code == 200
@@ -449,7 +443,7 @@ def test_deleting_taxonomy_in_use_is_refused(admin_client, facets):
 
 
 def test_bulk_deleting_taxonomy_in_use_is_refused(admin_client, facets):
-    make_exercise(facets, "Spine Stretch")
+    make_exercise("Spine Stretch")
     selected = [facets.bodyweight.pk, facets.unused.pk]
     response = admin_client.post(
         "/admin/exercises/equipment/",
@@ -461,7 +455,7 @@ def test_bulk_deleting_taxonomy_in_use_is_refused(admin_client, facets):
 
 
 def test_deleting_a_muscle_used_as_secondary_is_refused(admin_client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     exercise.secondary_muscle_links.create(muscle=facets.glutes)
     url = reverse("admin:exercises_muscle_delete", args=[facets.glutes.pk])
     response = admin_client.post(url, {"post": "yes"})
@@ -510,10 +504,10 @@ def test_hub_slug_clashes_are_refused(admin_client, facets, model, slug, message
 
 
 def test_old_addresses_are_listed_read_only(admin_client, facets):
-    kept = make_exercise(facets, "Spine Stretch")
+    kept = make_exercise("Spine Stretch")
     kept.slug = "seated-spine-stretch"
     kept.save()
-    make_exercise(facets, "Superman", status=Exercise.Status.PUBLISHED).delete()  # seen, then gone
+    make_exercise("Superman", status=Exercise.Status.PUBLISHED).delete()  # seen, then gone
     response = admin_client.get("/admin/exercises/exerciseslug/")
     content = response.content.decode()
     assert "/exercise/spine-stretch" in content
@@ -563,7 +557,7 @@ def test_trainers_group_rights(db):
 
 
 def test_trainer_opens_and_edits_an_exercise(client, trainer, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     response = client.get(change_url(exercise))
     assert response.status_code == 200
     for prefix in INLINE_PREFIXES:
@@ -594,7 +588,7 @@ def test_trainer_can_add_taxonomy_but_not_delete_it(client, trainer, facets):
 
 
 def test_trainer_can_delete_an_exercise(client, trainer, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     url = reverse("admin:exercises_exercise_delete", args=[exercise.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not Exercise.objects.exists()
@@ -646,7 +640,7 @@ def test_trainer_home_page_lists_only_the_library(client, trainer):
 
 
 def test_trainer_sees_old_addresses_read_only(client, trainer, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     exercise.slug = "seated-spine-stretch"
     exercise.save()
     assert client.get("/admin/exercises/exerciseslug/").status_code == 200
@@ -655,7 +649,7 @@ def test_trainer_sees_old_addresses_read_only(client, trainer, facets):
 
 
 def test_anonymous_visitor_is_sent_to_the_login_page(client, facets):
-    exercise = make_exercise(facets, "Spine Stretch")
+    exercise = make_exercise("Spine Stretch")
     for url in [EXERCISES, change_url(exercise)]:
         response = client.get(url)
         assert response.status_code == 302

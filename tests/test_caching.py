@@ -6,8 +6,6 @@ database (.ci/run sets it), against Redis, the cache several app servers share.
 
 import gzip
 import os
-import runpy
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -15,15 +13,13 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from factories import make_exercise
+from settings_env import BASE_DIR
 
 from exercises import caching
 from exercises.models import (
     FAQ,
-    BodyPart,
-    Category,
     ContentRevision,
-    Difficulty,
-    Equipment,
     Exercise,
     Muscle,
     Step,
@@ -31,7 +27,6 @@ from exercises.models import (
 from forge import pagecache
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
-SETTINGS_FILE = Path(__file__).resolve().parent.parent / "forge" / "settings.py"
 
 
 @pytest.fixture(params=["locmem", "redis"])
@@ -61,33 +56,26 @@ def page_cache(request, settings):
     return request.param
 
 
-def make_exercise(name, *, equipment="barbell", status=Exercise.Status.PUBLISHED, **fields):
-    exercise = Exercise.objects.create(
-        name=name,
-        slug=name.lower().replace(" ", "-"),
-        quick_answer=f"The {name} in a sentence.",
-        body_part=BodyPart.objects.get(slug="back"),
-        equipment=Equipment.objects.get(slug=equipment),
-        target_muscle=Muscle.objects.get(slug="lower-back"),
-        difficulty=Difficulty.objects.get(slug="intermediate"),
-        category=Category.objects.get(slug="strength"),
+def cached_exercise(name, status=Exercise.Status.PUBLISHED):
+    """A back/barbell exercise with a step and an FAQ, so that every list on its page shows."""
+    return make_exercise(
+        name,
+        equipment="barbell",
+        difficulty="intermediate",
         status=status,
-        **fields,
+        quick_answer=f"The {name} in a sentence.",
+        steps=[f"Set up for the {name}."],
+        faqs=[(f"Why do the {name}?", "It is good.")],
     )
-    Step.objects.create(exercise=exercise, position=1, text=f"Set up for the {name}.")
-    FAQ.objects.create(
-        exercise=exercise, position=1, question=f"Why do the {name}?", answer="It is good."
-    )
-    return exercise
 
 
 @pytest.fixture
 def rack_pull(taxonomy, page_cache, django_capture_on_commit_callbacks):
     """A published exercise among others on its hubs, and a draft."""
     with django_capture_on_commit_callbacks(execute=True):
-        make_exercise("Good Morning")
-        make_exercise("Hidden Row", status=Exercise.Status.DRAFT)
-        return make_exercise("Rack Pull")
+        cached_exercise("Good Morning")
+        cached_exercise("Hidden Row", status=Exercise.Status.DRAFT)
+        return cached_exercise("Rack Pull")
 
 
 def exercise_pages(exercise):
@@ -422,7 +410,7 @@ def test_importing_a_library_changes_the_generation(taxonomy, page_cache, client
     from django.core.management import call_command
 
     warm(client, ["/exercises"])
-    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "spine-stretch.json"
+    fixture = BASE_DIR / "fixtures" / "spine-stretch.json"
     call_command("import_exercises", fixture, verbosity=0, status="published")
 
     assert b"Spine Stretch" in client.get("/exercises").content
@@ -536,19 +524,6 @@ def test_page_cache_seconds_zero_turns_the_cache_off(counting_view, settings):
 
 
 # --- Settings ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def load_settings(monkeypatch):
-    for name in ("REDIS_URL", "CACHE_DIR", "CACHE_KEY_PREFIX", "PAGE_CACHE_SECONDS", "DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-
-    def load(**variables):
-        for name, value in variables.items():
-            monkeypatch.setenv(name, value)
-        return runpy.run_path(str(SETTINGS_FILE))
-
-    return load
 
 
 def test_production_without_redis_shares_a_file_cache_between_workers(load_settings, tmp_path):

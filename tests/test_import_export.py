@@ -221,7 +221,7 @@ def test_free_exercise_db_small_file(taxonomy, tmp_path):
     assert stretch.ordered_secondary_muscles == []  # only listed the target again
 
 
-def test_free_exercise_db_needs_the_taxonomy(db, tmp_path):
+def test_free_exercise_db_needs_the_taxonomy(no_taxonomy, tmp_path):
     path = tmp_path / "free.json"
     path.write_text(json.dumps(free_exercise_db_records("EZ-Bar Curl")))
     with pytest.raises(CommandError, match="import fixtures/taxonomy.json first"):
@@ -409,7 +409,7 @@ def test_a_bad_file_writes_nothing(spine_stretch, tmp_path, make_file, message):
     assert snapshot() == before
 
 
-def test_a_bad_taxon_writes_nothing(db, tmp_path):
+def test_a_bad_taxon_writes_nothing(no_taxonomy, tmp_path):
     taxonomy = json.loads((FIXTURES / "taxonomy.json").read_text())
     taxonomy["muscles"][3]["body_part"] = "hands"
     path = tmp_path / "taxonomy.json"

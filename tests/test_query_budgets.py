@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bench.synthetic import build_library
 from exercises.models import (
     BodyPart,
     Category,
@@ -20,6 +19,7 @@ from exercises.models import (
     Exercise,
     Muscle,
 )
+from exercises.synthetic import build_library
 
 EXERCISE_BUDGET = 6
 BROWSE_BUDGET = 10

@@ -2,7 +2,8 @@
 
 Names, steps, tips, mistakes and FAQs read like the real ones ("Incline Dumbbell Bicep Curl"),
 so that search, page sizes and facet spreads behave as they would with a real library. The same
-seed always builds the same library. Used by the benchmark and by the query-budget tests.
+seed always builds the same library (`manage.py seed_library`). The benchmark, the load test and
+the query-budget tests build their libraries with it.
 """
 
 import random
@@ -107,11 +108,14 @@ FAQS = [
 
 
 def synthetic_names(count, rng):
-    """`count` new, unique (name, target muscle slug, movement, equipment slug) tuples."""
+    """Up to `count` new, unique (name, target muscle slug, movement, equipment slug) tuples,
+    for the muscles and equipment the database has."""
     equipment = list(Equipment.objects.values_list("slug", "name"))
+    muscles = set(Muscle.objects.values_list("slug", flat=True))
     combos = [
         (first, second, muscle, movement, eq)
         for (muscle, movements), eq in product(MOVEMENTS.items(), equipment)
+        if muscle in muscles
         for movement in movements
         for first, second in product(MODIFIERS, MODIFIERS)
         if first < second or not first
