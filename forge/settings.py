@@ -82,8 +82,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else _LOCAL_HOSTS)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("FORGE_ENV=production needs ALLOWED_HOSTS (comma-separated).")
 
-# The public origin used in absolute links: canonicals, sitemaps, Markdown copies.
-SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+# The public origin used in absolute links: canonicals, sitemaps, Markdown copies. In development
+# it follows the port `make run` serves on (PORT, read by bin/run too), so that the links of a
+# site served on another port lead back to it.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if not SITE_URL and not PRODUCTION:
+    _port = env_int("PORT", 8000)
+    SITE_URL = f"http://127.0.0.1:{_port}"
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured("FORGE_ENV=production needs SITE_URL, an https:// origin.")
 SITE_NAME = os.environ.get("SITE_NAME", "Forge")

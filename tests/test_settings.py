@@ -70,6 +70,16 @@ def test_local_defaults_need_no_configuration(load_settings):
     assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
 
 
+def test_in_development_links_follow_the_port_served_unless_site_url_is_set(load_settings):
+    # `make run PORT=8831` serves on 8831 (bin/run reads the same variable).
+    assert load_settings(PORT="8831")["SITE_URL"] == "http://127.0.0.1:8831"
+    assert load_settings(PORT="8831", SITE_URL="http://forge.test:9000/")["SITE_URL"] == (
+        "http://forge.test:9000"
+    )
+    production = load_settings(**PRODUCTION, PORT="8831")
+    assert production["SITE_URL"] == PRODUCTION["SITE_URL"]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("False", False), ("false", False), ("0", False), ("", False), ("True", True), ("on", True)],
