@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "exercises",
+    "forge",  # the project's system checks (forge/checks.py)
 ]
 
 MIDDLEWARE = [
@@ -305,10 +306,16 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 # Login throttling (django-axes): after 5 failed logins for one user name from one address, that
-# pair is refused for 15 minutes, even with the right password; others can still log in.
+# pair is refused for 15 minutes, even with the right password; others can still log in. After 20
+# failures from one address, whatever the user names, the address is refused for 15 minutes: a
+# flood of wrong passwords under random names would otherwise hash every one of them and stall
+# the site. Refused attempts are answered without checking the password (forge/login_throttle.py).
 AXES_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# In this order: forge.login_throttle reads the pair's failures first, then the address's.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "forge.login_throttle.LoginThrottle"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "exercises.admin.login_lockout"
 # Behind a reverse proxy, REMOTE_ADDR is the proxy's address, shared by every visitor. Set this to

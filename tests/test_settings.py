@@ -13,6 +13,7 @@ PRODUCTION = {
     "SECRET_KEY": "q8Vt-3mZr0Lk_9xWp2sNe7Hc4Jb6Yd1Fa5Gu0Ti8Ko3Ql7Rn2Ms9Pv4Xw6Zy1A",
     "ALLOWED_HOSTS": "forgetrainer.ai,www.forgetrainer.ai",
     "SITE_URL": "https://forgetrainer.ai",
+    "AXES_IPWARE_PROXY_COUNT": "0",
 }
 
 
@@ -42,6 +43,25 @@ def test_production_settings_pass_the_deployment_checks():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_deployment_checks_warn_when_production_does_not_say_how_many_proxies(settings):
+    unset = {name: value for name, value in PRODUCTION.items() if name != "AXES_IPWARE_PROXY_COUNT"}
+    result = manage("check", "--deploy", **unset)
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "(forge.W001) AXES_IPWARE_PROXY_COUNT is not set" in output
+    assert "Set AXES_IPWARE_PROXY_COUNT=0 behind a single nginx" in output
+    assert "1 issue" in output
+    # Development has no proxy to say anything about.
+    from forge.checks import check_login_throttling_sees_clients
+
+    assert not settings.PRODUCTION and settings.AXES_IPWARE_PROXY_COUNT is None
+    assert check_login_throttling_sees_clients(None) == []
+    settings.PRODUCTION = True
+    assert [warning.id for warning in check_login_throttling_sees_clients(None)] == ["forge.W001"]
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    assert check_login_throttling_sees_clients(None) == []
 
 
 @pytest.mark.parametrize(
