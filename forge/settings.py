@@ -306,12 +306,12 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 # Login throttling (django-axes): after 5 failed logins for one user name from one address, that
-# pair is refused for 15 minutes, even with the right password; others can still log in. After 20
+# pair is refused for 15 minutes, even with the right password; others can still log in. After 10
 # failures from one address, whatever the user names, the address is refused for 15 minutes: a
 # flood of wrong passwords under random names would otherwise hash every one of them and stall
 # the site. Refused attempts are answered without checking the password (forge/login_throttle.py).
 AXES_FAILURE_LIMIT = 5
-LOGIN_ADDRESS_FAILURE_LIMIT = 20
+LOGIN_ADDRESS_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 # In this order: forge.login_throttle reads the pair's failures first, then the address's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
