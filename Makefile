@@ -1,7 +1,7 @@
 # The few commands a newcomer needs; the logic lives in bin/ so it can be read.
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench loadtest
+.PHONY: help run test lint format bench loadtest faults
 
 help: ## List the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -23,3 +23,6 @@ bench: ## Benchmark latency and throughput at 1,000 and 10,000 exercises (Postgr
 
 loadtest: ## 50 clients for 60 s against gunicorn + PostgreSQL on 127.0.0.1; ARGS="--seconds 10"
 	@bin/setup && .venv/bin/python -m bench.load $(ARGS)
+
+faults: ## Fault scenarios: Redis restored, paused or down, login flood, cache busting; ARGS="--list"
+	@bin/setup && .venv/bin/python -m bench.faults $(ARGS)

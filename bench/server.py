@@ -26,13 +26,17 @@ def log(message):
 
 
 def recreate_database(url, prefix):
-    """Drop and create the database named in the URL, only if its name starts with `prefix`."""
+    """Drop and create the database named in the URL, only if it is a scratch database: its
+    name starts with `prefix` or ends with `_bench`."""
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
-    if not name.startswith(prefix):
-        sys.exit(f"Refusing to recreate {name!r}: only a database named {prefix}… is recreated.")
+    if not (name.startswith(prefix) or name.endswith("_bench")):
+        sys.exit(
+            f"Refusing to recreate {name!r}: only a database named {prefix}… or …_bench is "
+            "recreated."
+        )
     admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -59,10 +63,11 @@ def fetch(port, path):
 
 
 class Gunicorn:
-    """gunicorn with the project's gunicorn.conf.py, on a free loopback port; always stopped."""
+    """gunicorn with the project's gunicorn.conf.py, on a loopback port (a free one unless
+    given); always stopped."""
 
-    def __init__(self, env, logfile, *, recycle_workers=True):
-        self.port = free_port()
+    def __init__(self, env, logfile, *, recycle_workers=True, port=None):
+        self.port = port or free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.env = env | {"GUNICORN_BIND": f"{HOST}:{self.port}"}
         if not recycle_workers:
