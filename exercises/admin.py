@@ -1,5 +1,6 @@
 """The trainers' admin: exercises with their ordered content, the taxonomy and old addresses."""
 
+from adminsortable2.admin import SortableAdminBase
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
@@ -20,6 +21,7 @@ from .admin_forms import (
     SecondaryMuscleFormSet,
     StaleSave,
 )
+from .admin_media import MediaInline, TextCreditInline
 from .models import (
     FAQ,
     BodyPart,
@@ -85,7 +87,7 @@ class FAQInline(PositionedInline):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(SortableAdminBase, admin.ModelAdmin):
     form = ExerciseForm
     list_display = [
         "name",
@@ -119,7 +121,15 @@ class ExerciseAdmin(admin.ModelAdmin):
         ("Timestamps", {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 4})}}
-    inlines = [SecondaryMuscleInline, StepInline, ProTipInline, CommonMistakeInline, FAQInline]
+    inlines = [
+        SecondaryMuscleInline,
+        MediaInline,
+        StepInline,
+        ProTipInline,
+        CommonMistakeInline,
+        FAQInline,
+        TextCreditInline,
+    ]
 
     def view_on_site(self, obj):
         # The public page itself (drafts are shown to logged-in staff as a preview), rather than

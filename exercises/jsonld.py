@@ -63,6 +63,11 @@ def exercise_page(exercise, faqs, crumbs):
         "breadcrumb": {"@id": f"{url}#breadcrumb"},
     }
     nodes = [breadcrumb_list(crumbs, url), page]
+    media = media_objects(exercise, url)
+    if media:
+        page["primaryImageOfPage"] = {"@id": media[0]["@id"]}
+        page["image"] = [{"@id": node["@id"]} for node in media]
+        nodes += media
     if steps:
         howto = {
             "@type": "HowTo",
@@ -94,6 +99,43 @@ def exercise_page(exercise, faqs, crumbs):
         page["hasPart"] = {"@id": faq_page["@id"]}
         nodes.append(faq_page)
     return graph(*nodes)
+
+
+def media_objects(exercise, url):
+    """An ImageObject or VideoObject per media item, with the licence metadata search engines
+    show: creator, licence, where to get one, and the credit line the page prints."""
+    nodes = []
+    for position, item in enumerate(exercise.media.all(), start=1):
+        width, height = item.largest_size
+        node = {
+            "@type": "VideoObject" if item.is_video else "ImageObject",
+            "@id": f"{url}#media-{position}",
+            "contentUrl": item.video_absolute_url if item.is_video else item.largest_absolute_url,
+            "width": width,
+            "height": height,
+            "caption": item.caption or item.alt_text,
+            "description": item.alt_text,
+            "creator": {
+                "@type": "Organization" if item.licence == "own" else "Person",
+                "name": item.credited_creator,
+            },
+            "creditText": item.credit_text,
+        }
+        if item.is_video:
+            node |= {
+                "name": item.caption or f"{exercise.name}: video",
+                "thumbnailUrl": item.largest_absolute_url,
+                "uploadDate": item.created.isoformat(),
+            }
+        if item.licence_url:
+            node["license"] = item.licence_url
+        acquire = item.source_url or item.licence_url
+        if acquire:
+            node["acquireLicensePage"] = acquire
+        if item.licence == "own":
+            node["copyrightNotice"] = item.credit_text
+        nodes.append(node)
+    return nodes
 
 
 def collection_page(browse, page, crumbs):

@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from .browse import MIN_COMBINATION_SIZE
 from .conditional import exercise_last_change
-from .models import FACETS, Exercise
+from .models import FACETS, Exercise, ExerciseMedia
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,14 @@ class SiteSitemap(Sitemap):
 
 class ExerciseSitemap(SiteSitemap):
     def items(self):
-        return self.exercises().only("slug", "updated").order_by("name")
+        # Each page's images are listed with it (image:image in sitemaps/section.xml).
+        media = ExerciseMedia.objects.only("exercise_id", "content_hash", "width", "position")
+        return (
+            self.exercises()
+            .only("slug", "updated")
+            .order_by("name")
+            .prefetch_related(Prefetch("media", queryset=media))
+        )
 
     def get_latest_lastmod(self):
         return self.exercises().aggregate(latest=Max("lastmod"))["latest"]

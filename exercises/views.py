@@ -133,6 +133,7 @@ def exercise_detail(request, slug, markdown=False):
             "page_title": exercise.page_title,
             "page_description": exercise.meta_description,
             "og_type": "article",
+            "social_image": next(iter(exercise.media.all()), None),
             "structured_data": jsonld.exercise_page(
                 exercise, context["faqs"], context["breadcrumbs"]
             ),

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # search on PostgreSQL; harmless on SQLite
     "django_filters",
     "axes",
+    "adminsortable2",
     "exercises",
     "forge",  # the project's system checks (forge/checks.py)
 ]
@@ -240,8 +241,45 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded media (exercise images and videos, docs/media.md): files in MEDIA_ROOT by default,
+# served by Django in development and by the proxy in production (docs/deployment.md); or an
+# S3-compatible bucket shared by several app servers (MEDIA_STORAGE=s3).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "") or BASE_DIR / "media")
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+if not MEDIA_URL.endswith("/"):
+    raise ImproperlyConfigured("MEDIA_URL must end with a slash, e.g. /media/.")
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower()
+if MEDIA_STORAGE == "local":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # Credentials come from boto3's own variables (AWS_ACCESS_KEY_ID, ...) or the host's role.
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Public, permanent addresses (the names carry a content hash), served from a
+            # CDN or the bucket's own domain.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'.")
+# The origin media is served from when it is not this site's own (a CDN or bucket domain).
+MEDIA_ORIGIN = (
+    f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN']}"
+    if MEDIA_STORAGE == "s3" and os.environ.get("AWS_S3_CUSTOM_DOMAIN")
+    else ""
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     # Production serves hashed, compressed files with far-future cache headers (run collectstatic);
     # development and tests serve the source files straight from static/ through WhiteNoise.
     "staticfiles": {
@@ -265,7 +303,8 @@ SECURE_CSP = {
     "default-src": [CSP.NONE],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF],
+    "img-src": [CSP.SELF, *filter(None, [MEDIA_ORIGIN])],
+    "media-src": [CSP.SELF, *filter(None, [MEDIA_ORIGIN])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "manifest-src": [CSP.SELF],

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from exercises import crawlers, sitemaps
+from exercises import crawlers, media_views, sitemaps
 from forge.pagecache import public_page
 
 admin.site.site_header = "Forge exercise library"
@@ -28,3 +29,6 @@ urlpatterns = [
     ),
     path("", include("exercises.urls")),
 ]
+if not settings.PRODUCTION and settings.MEDIA_STORAGE == "local":
+    # Development and tests; in production the proxy serves MEDIA_ROOT (docs/deployment.md).
+    urlpatterns.append(path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", media_views.serve))

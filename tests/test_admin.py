@@ -27,6 +27,8 @@ from exercises.models import (
 
 INLINE_PREFIXES = ["secondary_muscle_links", "steps", "pro_tips", "common_mistakes", "faqs"]
 EXERCISES = "/admin/exercises/exercise/"
+MEDIA_PREFIX = "media"  # the images and videos inline (tests/test_media.py)
+TEXT_CREDIT_PREFIX = "text_credit"
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def exercise_post(facets, **fields):
         "difficulty": facets.beginner.pk,
         "category": facets.mobility.pk,
     }
-    for prefix in INLINE_PREFIXES:
+    for prefix in [*INLINE_PREFIXES, MEDIA_PREFIX, TEXT_CREDIT_PREFIX]:
         data |= rows(prefix, [])
     return data | fields
 
@@ -764,7 +766,7 @@ def existing_rows(exercise):
             for row in getattr(exercise, prefix).all()
         ]
         data |= rows(prefix, entries, initial=len(entries))
-    return data
+    return data | rows(MEDIA_PREFIX, []) | rows(TEXT_CREDIT_PREFIX, [])
 
 
 def test_the_spine_stretch_survives_a_save_through_the_admin(admin_client, spine_stretch):

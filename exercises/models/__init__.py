@@ -3,6 +3,7 @@
 - taxonomy: the facets' values (body part, muscle, equipment, category, difficulty), each a hub;
 - exercise: the exercise, its generated sentences and FAQs; queries: its query shapes;
 - content: its ordered rows (secondary muscles, steps, tips, mistakes, FAQs);
+- media: its ordered images and videos with their credits and licences;
 - addresses: old exercise and hub slugs that redirect or answer 410 Gone;
 - revision: the content version that retires cached pages and ETags.
 """
@@ -19,6 +20,14 @@ from .content import (
     prefetch_items,
 )
 from .exercise import Exercise, Faq
+from .media import (
+    LICENCES,
+    ExerciseMedia,
+    ExerciseTextCredit,
+    MediaLicence,
+    prefetch_media,
+    thumbnail_url,
+)
 from .queries import ExerciseQuerySet
 from .revision import ContentRevision
 from .taxonomy import (
@@ -40,6 +49,7 @@ __all__ = [
     "FACETS",
     "FACET_MODELS",
     "FAQ",
+    "LICENCES",
     "ITEM_LISTS",
     "RESERVED_HUB_SLUGS",
     "SLUG_PATTERN",
@@ -51,16 +61,21 @@ __all__ = [
     "Equipment",
     "Exercise",
     "ExerciseItem",
+    "ExerciseMedia",
+    "ExerciseTextCredit",
     "ExerciseQuerySet",
     "ExerciseSecondaryMuscle",
     "ExerciseSlug",
     "Faq",
     "HubSlug",
+    "MediaLicence",
     "Muscle",
     "ProTip",
     "Step",
     "Taxon",
     "prefetch_items",
+    "prefetch_media",
     "slug_constraints",
+    "thumbnail_url",
     "validate_slug_format",
 ]

@@ -14,6 +14,7 @@ from ..text import fit_title, shorten, validate_plain_text
 from .addresses import ExerciseSlug
 from .content import length_constraint
 from .naming import NormalizedNameMixin, SlugHistoryMixin
+from .media import thumbnail_url
 from .queries import ExerciseQuerySet
 from .taxonomy import (
     BodyPart,
@@ -152,6 +153,12 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
         if self.name.lower() not in description.lower():
             description = shorten(f"{self.name}: {self.full_quick_answer}")
         return description
+
+    @property
+    def thumbnail_url(self):
+        """Its first image's card thumbnail ("" without media), when the queryset annotated
+        `thumbnail_hash` (for_listing does)."""
+        return thumbnail_url(getattr(self, "thumbnail_hash", None))
 
     @property
     def is_published(self):

@@ -7,6 +7,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 
 from ..search import search
 from .content import ExerciseSecondaryMuscle, prefetch_items
+from .media import ExerciseMedia, prefetch_media
 from .taxonomy import FACETS
 
 
@@ -16,16 +17,27 @@ class ExerciseQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Everything a result card shows, in one query: the exercise and its value of each
-        facet."""
-        return self.select_related(*(model.exercise_field for model in FACETS))
+        facet, and the first media's hash, which names its thumbnail (a subquery, not a query
+        per card)."""
+        first_media = ExerciseMedia.objects.filter(exercise=OuterRef("pk")).order_by(
+            "position", "id"
+        )
+        return self.select_related(*(model.exercise_field for model in FACETS)).annotate(
+            thumbnail_hash=Subquery(first_media.values("content_hash")[:1])
+        )
 
     def for_detail(self):
-        """Everything the exercise page and its Markdown copy show, in three queries: the
-        exercise, its secondary muscles, and its steps, tips, mistakes and FAQs together."""
-        clone = self.for_listing().prefetch_related(
-            Prefetch(
-                "secondary_muscle_links",
-                queryset=ExerciseSecondaryMuscle.objects.select_related("muscle"),
+        """Everything the exercise page and its Markdown copy show, in four queries: the
+        exercise, its secondary muscles, its steps, tips, mistakes and FAQs together, and its
+        media."""
+        clone = (
+            self.for_listing()
+            .select_related("text_credit")
+            .prefetch_related(
+                Prefetch(
+                    "secondary_muscle_links",
+                    queryset=ExerciseSecondaryMuscle.objects.select_related("muscle"),
+                )
             )
         )
         clone._with_items = True
@@ -39,7 +51,9 @@ class ExerciseQuerySet(models.QuerySet):
     def _prefetch_related_objects(self):
         super()._prefetch_related_objects()
         if getattr(self, "_with_items", False):
-            prefetch_items([e for e in self._result_cache if isinstance(e, self.model)])
+            exercises = [e for e in self._result_cache if isinstance(e, self.model)]
+            prefetch_items(exercises)
+            prefetch_media(exercises)
 
     def combinations(self, min_size):
         """{(body part slug, equipment slug): count} for pairs with at least min_size exercises."""
