@@ -13,8 +13,8 @@ from django.urls import reverse
 from ..text import fit_title, shorten, validate_plain_text
 from .addresses import ExerciseSlug
 from .content import length_constraint
-from .naming import NormalizedNameMixin, SlugHistoryMixin
 from .media import thumbnail_url
+from .naming import NormalizedNameMixin, SlugHistoryMixin
 from .queries import ExerciseQuerySet
 from .taxonomy import (
     BodyPart,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exercises', '0008_trigram_costs'),
+        ('exercises', '0010_content_revision'),
     ]
 
     operations = [
