@@ -20,10 +20,32 @@ def length_constraint(field, limit, name):
     return models.CheckConstraint(condition=LessThanOrEqual(Length(field), limit), name=name)
 
 
-class ExerciseSecondaryMuscle(models.Model):
-    exercise = models.ForeignKey(
-        "exercises.Exercise", on_delete=models.CASCADE, related_name="secondary_muscle_links"
+def exercise_link(related_name):
+    """The link from one of an exercise's rows to the exercise: its rows go with it."""
+    return models.ForeignKey(
+        "exercises.Exercise", on_delete=models.CASCADE, related_name=related_name
     )
+
+
+def sentence_field(help_text):
+    """The text of a step, tip or mistake: plain text of at most ITEM_TEXT_LIMIT characters."""
+    return models.TextField(
+        max_length=ITEM_TEXT_LIMIT,
+        validators=[MaxLengthValidator(ITEM_TEXT_LIMIT), validate_plain_text],
+        help_text=help_text,
+    )
+
+
+def sentence_constraints(prefix):
+    """The database's checks of a step's, tip's or mistake's text: not empty, not too long."""
+    return [
+        models.CheckConstraint(condition=~Q(text=""), name=f"{prefix}_text_not_empty"),
+        length_constraint("text", ITEM_TEXT_LIMIT, f"{prefix}_text_length"),
+    ]
+
+
+class ExerciseSecondaryMuscle(models.Model):
+    exercise = exercise_link("secondary_muscle_links")
     muscle = models.ForeignKey("exercises.Muscle", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Listing order; lower numbers come first."
@@ -54,73 +76,47 @@ class ExerciseItem(models.Model):
         ordering = ["position", "id"]
 
 
-class Step(ExerciseItem):
-    exercise = models.ForeignKey(
-        "exercises.Exercise", on_delete=models.CASCADE, related_name="steps"
-    )
-    text = models.TextField(
-        max_length=ITEM_TEXT_LIMIT,
-        validators=[MaxLengthValidator(ITEM_TEXT_LIMIT), validate_plain_text],
-        help_text="One instruction, written as a full sentence.",
-    )
+class Sentence(ExerciseItem):
+    """One sentence of an exercise's steps, tips or mistakes. Each list gives its link to the
+    exercise (`exercise_link` with the list's name) and words its `sentence_field` for
+    trainers."""
 
     class Meta(ExerciseItem.Meta):
+        abstract = True
+        constraints = sentence_constraints("%(class)s")
+
+    def __str__(self):
+        return self.text
+
+
+class Step(Sentence):
+    exercise = exercise_link("steps")
+    text = sentence_field("One instruction, written as a full sentence.")
+
+    class Meta(Sentence.Meta):
         verbose_name = "how-to step"
-        constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="step_text_not_empty"),
-            length_constraint("text", ITEM_TEXT_LIMIT, "step_text_length"),
-        ]
-
-    def __str__(self):
-        return self.text
 
 
-class ProTip(ExerciseItem):
-    exercise = models.ForeignKey(
-        "exercises.Exercise", on_delete=models.CASCADE, related_name="pro_tips"
-    )
-    text = models.TextField(
-        max_length=ITEM_TEXT_LIMIT,
-        validators=[MaxLengthValidator(ITEM_TEXT_LIMIT), validate_plain_text],
-        help_text="One tip, written as a full sentence.",
-    )
+class ProTip(Sentence):
+    exercise = exercise_link("pro_tips")
+    text = sentence_field("One tip, written as a full sentence.")
 
-    class Meta(ExerciseItem.Meta):
+    class Meta(Sentence.Meta):
         verbose_name = "pro tip"
-        constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="protip_text_not_empty"),
-            length_constraint("text", ITEM_TEXT_LIMIT, "protip_text_length"),
-        ]
-
-    def __str__(self):
-        return self.text
 
 
-class CommonMistake(ExerciseItem):
-    exercise = models.ForeignKey(
-        "exercises.Exercise", on_delete=models.CASCADE, related_name="common_mistakes"
-    )
-    text = models.TextField(
-        max_length=ITEM_TEXT_LIMIT,
-        validators=[MaxLengthValidator(ITEM_TEXT_LIMIT), validate_plain_text],
-        help_text="One mistake to avoid, written as a full sentence.",
-    )
+class CommonMistake(Sentence):
+    exercise = exercise_link("common_mistakes")
+    text = sentence_field("One mistake to avoid, written as a full sentence.")
 
-    class Meta(ExerciseItem.Meta):
+    class Meta(Sentence.Meta):
         verbose_name = "common mistake"
-        constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="mistake_text_not_empty"),
-            length_constraint("text", ITEM_TEXT_LIMIT, "mistake_text_length"),
-        ]
-
-    def __str__(self):
-        return self.text
+        # Named before the base existed; renaming them would alter the database.
+        constraints = sentence_constraints("mistake")
 
 
 class FAQ(ExerciseItem):
-    exercise = models.ForeignKey(
-        "exercises.Exercise", on_delete=models.CASCADE, related_name="faqs"
-    )
+    exercise = exercise_link("faqs")
     question = models.CharField(
         max_length=300,
         validators=[validate_plain_text],
