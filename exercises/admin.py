@@ -23,6 +23,7 @@ from .admin_forms import (
 )
 from .admin_media import MediaInline, TextCreditInline
 from .models import (
+    FACETS,
     FAQ,
     BodyPart,
     Category,
@@ -176,9 +177,10 @@ class ExerciseAdmin(SortableAdminBase, admin.ModelAdmin):
         slugs = list(obj.old_slugs.values_list("slug", flat=True)) if obj.pk else []
         if not slugs:
             return "None. If you change the slug, the old address will redirect here."
-        return format_html_join(
-            ", ", "<code>/exercise/{}</code>", ((slug,) for slug in slugs)
-        ) + format_html(" {} here.", "redirects" if len(slugs) == 1 else "redirect")
+        paths = ((reverse("exercises:detail", args=[slug]),) for slug in slugs)
+        return format_html_join(", ", "<code>{}</code>", paths) + format_html(
+            " {} here.", "redirects" if len(slugs) == 1 else "redirect"
+        )
 
     @admin.action(
         description="Publish",
@@ -355,7 +357,7 @@ class ExerciseSlugAdmin(HistoryAdmin):
 
     @admin.display(description="Old address", ordering="slug")
     def old_address(self, obj):
-        return f"/exercise/{obj.slug}"
+        return reverse("exercises:detail", args=[obj.slug])
 
     @admin.display(description="Answers with")
     def answer(self, obj):
@@ -389,7 +391,7 @@ class HubSlugAdmin(HistoryAdmin):
 
     list_display = ["old_address", "answer", "created"]
     list_filter = ["facet"]
-    list_select_related = ["body_part", "equipment", "muscle", "difficulty", "category"]
+    list_select_related = [model.facet for model in FACETS]
     search_fields = ["slug"]
 
     @admin.display(description="Old address", ordering="slug")

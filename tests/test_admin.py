@@ -641,6 +641,38 @@ def test_trainer_home_page_lists_only_the_library(client, trainer):
     assert "/admin/auth/" not in response.content.decode()
 
 
+def test_the_admin_menu_names_each_list_in_plain_english(client, trainer):
+    response = client.get("/admin/")
+    (library,) = response.context["app_list"]
+    assert [model["name"] for model in library["models"]] == [
+        "Body parts",
+        "Categories",
+        "Difficulties",
+        "Equipment",
+        "Exercises",
+        "Muscles",
+        "Old exercise addresses",
+        "Old hub addresses",
+    ]
+
+
+def test_every_field_a_trainer_edits_has_help_text(admin_client, facets):
+    """Each field of each add form, the exercise's inline rows included, explains itself."""
+    missing = []
+    for model in (Exercise, BodyPart, Muscle, Equipment, Difficulty, Category):
+        response = admin_client.get(reverse(f"admin:exercises_{model._meta.model_name}_add"))
+        forms = [response.context["adminform"].form]
+        forms += [inline.formset.empty_form for inline in response.context["inline_admin_formsets"]]
+        for form in forms:
+            for name, field in form.fields.items():
+                if (
+                    name not in ("loaded_version", "DELETE", "id", "exercise")
+                    and not field.help_text
+                ):
+                    missing.append(f"{form._meta.model.__name__}.{name}")
+    assert missing == []
+
+
 def test_trainer_sees_old_addresses_read_only(client, trainer, facets):
     exercise = make_exercise("Spine Stretch")
     exercise.slug = "seated-spine-stretch"

@@ -54,6 +54,7 @@ class HubSlug(models.Model):
     class Meta:
         ordering = ["facet", "slug"]
         verbose_name = "old hub address"
+        verbose_name_plural = "old hub addresses"
         constraints = [
             models.UniqueConstraint(fields=["facet", "slug"], name="hubslug_once_per_facet"),
             models.CheckConstraint(

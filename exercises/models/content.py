@@ -46,7 +46,12 @@ def sentence_constraints(prefix):
 
 class ExerciseSecondaryMuscle(models.Model):
     exercise = exercise_link("secondary_muscle_links")
-    muscle = models.ForeignKey("exercises.Muscle", on_delete=models.PROTECT, related_name="+")
+    muscle = models.ForeignKey(
+        "exercises.Muscle",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A muscle the exercise also works, other than its target muscle.",
+    )
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Listing order; lower numbers come first."
     )

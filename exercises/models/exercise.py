@@ -83,8 +83,19 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
         blank=True,
         help_text="Other muscles it works, in the order they should be listed.",
     )
-    difficulty = models.ForeignKey(Difficulty, on_delete=models.PROTECT, related_name="exercises")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="exercises")
+    difficulty = models.ForeignKey(
+        Difficulty,
+        on_delete=models.PROTECT,
+        related_name="exercises",
+        help_text="How demanding the exercise is; the page's answer to “Is it good for "
+        "beginners?” and the sort by difficulty follow it.",
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="exercises",
+        help_text="The kind of training it is, e.g. Strength or Mobility; each has a hub page.",
+    )
     status = models.CharField(
         max_length=10,
         choices=Status,
