@@ -16,30 +16,10 @@ from django.urls import reverse
 
 from .filters import BrowseState, ExerciseFilter
 from .models import FACET_MODELS, Exercise
-from .text import fit_title, shorten
+from .wording import BrowseWording
 
 PAGE_SIZE = 24
 MIN_COMBINATION_SIZE = 5
-# How titles and descriptions count a hub's exercises, per facet; None is the library and the
-# combination hubs. Each facet words it differently: “Shoulders” is a body part and a muscle.
-TITLE_COUNTS = {
-    None: "{n} Step-by-Step Guide{s}",
-    "body_part": "{n} Step-by-Step Guide{s}",
-    "equipment": "{n} Guide{s} by Equipment",
-    "muscle": "{n} Guide{s} by Target Muscle",
-    "difficulty": "{n} Guide{s} by Difficulty",
-    "category": "{n} Guide{s} by Category",
-}
-DESCRIPTION_COUNTS = {
-    "body_part": "{n} {name} exercise{s}",
-    "equipment": "{n} exercise{s} you can do with {name}",
-    "muscle": "{n} exercise{s} targeting the {name}",
-    "difficulty": "{n} {name}-level exercise{s}",
-    "category": "{n} exercise{s} in the {name} category",
-}
-EVERY_PAGE_HAS = (
-    "step-by-step instructions, pro tips, common mistakes and answers to common questions"
-)
 BROWSE_PARAMS = (*FACET_MODELS, "q", "sort", "page")
 
 
@@ -96,8 +76,9 @@ class FacetGroup:
     options: list
 
 
-class Browse:
-    """Resolve, count and page one browse request; raise Http404 for anything unknown."""
+class Browse(BrowseWording):
+    """Resolve, count and page one browse request; raise Http404 for anything unknown. Its
+    words (heading, title, description...) come from BrowseWording."""
 
     def __init__(self, params, fixed=None, *, combination=False):
         self.params = params
@@ -199,6 +180,12 @@ class Browse:
         return max(1, ceil((self.count or 0) / PAGE_SIZE))
 
     @property
+    def shown_range(self):
+        """The numbers of the first and last exercise this page shows (from 1)."""
+        first = (self.page_number - 1) * PAGE_SIZE + 1
+        return first, min(self.page_number * PAGE_SIZE, self.count)
+
+    @property
     def indexable(self):
         """Clean addresses that list exercises; query-parameter states and empty hubs are not."""
         return "?" not in self.url and bool(self.count)
@@ -237,93 +224,6 @@ class Browse:
         state = BrowseState(self.state.facets, self.state.q, sort)
         return state_path(state, self.combinations)
 
-    # Words and links describing the page.
-    @property
-    def heading(self):
-        if self.hub:
-            return f"{self.hub.name} Exercises"
-        if self.combination:
-            body_part, equipment = self.combination
-            return f"{body_part.name} Exercises with {equipment.name}"
-        return "Exercise Library"
-
-    @property
-    def title(self):
-        """The <title> before the site name: unique, with the exact count, within TITLE_LIMIT."""
-        page = f" – Page {self.page_number}" if self.page_number > 1 else ""
-        if "?" in self.url:
-            return f"{self.heading}: filtered results{page}"
-        if not self.count:
-            return f"{self.heading}{page}"
-        return fit_title(f"{self.summary}{page}", f"{self.heading}{page}")
-
-    @property
-    def summary(self):
-        """Heading and exact count, worded per facet: “Back Exercises: 7 Step-by-Step Guides”."""
-        facet = next(iter(self.state.facets)) if self.hub else None
-        n = self.count
-        return f"{self.heading}: " + TITLE_COUNTS[facet].format(n=n, s="" if n == 1 else "s")
-
-    @property
-    def intro(self):
-        if self.hub:
-            return self.hub.intro
-        if self.combination:
-            body_part, equipment = self.combination
-            return (
-                f"{body_part.name} exercises you can do with {equipment.lower_name}, "
-                "each with step-by-step instructions, tips and common mistakes."
-            )
-        if not self.state.is_filtered:
-            return (
-                "Every exercise with step-by-step instructions, pro tips, common mistakes "
-                "and answers to common questions. Filter by body part, equipment, muscle, "
-                "difficulty or category."
-            )
-        return ""
-
-    @property
-    def description(self):
-        """The meta description: the intro, or one made from the counts; page 2 on says which
-        exercises it shows."""
-        if "?" in self.url:
-            return self.intro or f"{self.heading}: exercises matching your filters."
-        if not self.count:
-            return self.intro or f"{self.heading}: none published yet."
-        if self.page_number > 1:
-            first = (self.page_number - 1) * PAGE_SIZE + 1
-            last = min(self.page_number * PAGE_SIZE, self.count)
-            return (
-                f"{self.summary}, page {self.page_number} of {self.num_pages}: exercises "
-                f"{first}–{last}, each with step-by-step instructions, pro tips and common "
-                "mistakes."
-            )
-        return shorten(self.intro or self.generated_intro)
-
-    @property
-    def generated_intro(self):
-        """What a hub without a trainer's intro says about itself."""
-        facet = next(iter(self.state.facets))
-        n = self.count
-        counted = DESCRIPTION_COUNTS[facet].format(
-            n=n, s="" if n == 1 else "s", name=self.hub.lower_name
-        )
-        return f"{counted} with {EVERY_PAGE_HAS}."
-
     @property
     def markdown_url(self):
         return markdown_path(self.url)
-
-    @property
-    def breadcrumbs(self):
-        crumbs = [("Exercises", reverse("exercises:library"))]
-        if self.hub:
-            crumbs.append((self.hub.name, None))
-        elif self.combination:
-            body_part, equipment = self.combination
-            crumbs += [(body_part.name, body_part.get_absolute_url()), (equipment.name, None)]
-        elif self.state.is_filtered:
-            crumbs.append(("Filtered results", None))
-        else:
-            crumbs[-1] = ("Exercises", None)
-        return crumbs
