@@ -20,7 +20,6 @@ from .wording import BrowseWording
 
 PAGE_SIZE = 24
 MIN_COMBINATION_SIZE = 5
-BROWSE_PARAMS = (*FACET_MODELS, "q", "sort", "page")
 
 
 def state_path(state, combinations):
@@ -47,9 +46,9 @@ def with_page(url, page_number):
     return f"{url}{'&' if '?' in url else '?'}page={page_number}"
 
 
-def browse_params(params):
-    """The parameters of a query string that choose the browse state and page."""
-    return {name: params.getlist(name) for name in BROWSE_PARAMS if name in params}
+def query_values(params):
+    """Every parameter of a query with all its values; their order does not count."""
+    return {name: params.getlist(name) for name in params}
 
 
 def markdown_path(url):
@@ -117,11 +116,17 @@ class Browse(BrowseWording):
         return int(raw)
 
     def redirect_to(self, request_path, markdown):
-        """Where to send the visitor when this state has another canonical address, or None."""
+        """Where to send the visitor when the request names this state otherwise than by its
+        one address (the view answers 301), or None.
+
+        /exercises/back?body_part=back, ?page=1 and ?q= name a state another way, and so does
+        any parameter the browse does not read (?utm_source=x, ?cb=123): it is dropped, so
+        that only canonical addresses are rendered and cached, and a random parameter cannot
+        force a fresh render.
+        """
         wanted = markdown_path(self.page_url) if markdown else self.page_url
         path, _, query = wanted.partition("?")
-        # /exercises/back?body_part=back, ?page=1 and ?q= name a state another way.
-        if path != request_path or browse_params(self.params) != browse_params(QueryDict(query)):
+        if path != request_path or query_values(self.params) != query_values(QueryDict(query)):
             return wanted
         return None
 

@@ -145,6 +145,53 @@ def test_a_hub_given_its_own_value_again_redirects_to_itself(client, library):
     assert response["Location"] == "/exercises/back"
 
 
+# Parameters the browse does not read: analytics tags, cache busters, typos.
+UNKNOWN_PARAMETERS = ["cb=123", "utm_source=x&utm_medium=email", "=", "Q=row", "page[]=2"]
+# Each listing and hub page type, with a state the address keeps (filters, a search, a sort).
+CANONICAL_STATES = [
+    "/exercises",
+    "/exercises?body_part=back&difficulty=beginner",
+    "/exercises?q=row&sort=recent",
+    "/exercises.md",
+    "/exercises/back",
+    "/exercises/back.md",
+    "/exercises/intermediate",
+    "/exercises/equipment/barbell",
+    "/exercises/muscle/lower-back",
+    "/exercises/category/powerlifting",
+    "/exercises/back/barbell",
+    "/exercises/back/barbell.md",
+]
+
+
+@pytest.mark.parametrize("canonical", CANONICAL_STATES)
+def test_unknown_parameters_redirect_to_the_canonical_state_without_them(
+    client, library, canonical
+):
+    assert client.get(canonical).status_code == 200
+    separator = "&" if "?" in canonical else "?"
+
+    for unknown in UNKNOWN_PARAMETERS:
+        response = client.get(f"{canonical}{separator}{unknown}")
+        assert response.status_code == 301, unknown
+        assert response["Location"] == canonical
+
+
+def test_an_unknown_parameter_before_the_state_is_dropped_too(client, library):
+    response = client.get("/exercises?utm_source=x&body_part=back&body_part=chest")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/exercises?body_part=back&body_part=chest"
+
+
+def test_a_state_with_only_its_own_parameters_is_not_redirected(client, library):
+    # The order of the parameters does not make another state.
+    response = client.get("/exercises?sort=recent&q=row")
+
+    assert response.status_code == 200
+    assert html(response).find("input", id="browse-q")["value"] == "row"
+
+
 NOT_FOUND = [
     # Unknown hubs and exercises.
     "/exercises/nowhere",
