@@ -71,3 +71,47 @@ def test_a_failing_database_shows_the_server_error_page():
     assert "Something went wrong on our side" in html
     assert 'class="site-header"' in html
     assert "Content-Security-Policy" in response.headers
+
+
+@pytest.mark.parametrize(
+    "url", ["/no-such-page", "/exercise/no-such-exercise", "/exercises/no-such-hub"]
+)
+def test_not_found_pages_say_how_long_they_may_be_kept(client, taxonomy, url, settings):
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert response["Cache-Control"] == f"public, max-age={settings.ERROR_MAX_AGE}"
+
+
+def test_gone_pages_say_how_long_they_may_be_kept(client, spine_stretch, settings):
+    spine_stretch.delete()
+    response = client.get("/exercise/spine-stretch")
+
+    assert response.status_code == 410
+    assert response["Cache-Control"] == f"public, max-age={settings.ERROR_MAX_AGE}"
+    assert not response.has_header("ETag")
+
+
+def test_a_signed_in_trainers_not_found_page_is_private(admin_client, taxonomy):
+    response = admin_client.get("/admin/exercises/no-such-model/")
+
+    assert response.status_code == 404
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
+def test_a_deleted_draft_answers_like_an_address_never_used(client, spine_stretch):
+    """Visitors never saw a draft: neither its address nor its earlier ones may say 410."""
+    draft = Exercise.objects.get(slug="spine-stretch")
+    draft.status = Exercise.Status.DRAFT
+    draft.save()
+    draft.slug = "seated-spine-stretch"
+    draft.save()  # "spine-stretch" becomes an old address of the draft
+    draft.delete()
+    never_used = client.get("/exercise/never-used-address")
+
+    for url in ("/exercise/spine-stretch", "/exercise/seated-spine-stretch"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.content == never_used.content
+        assert response["Cache-Control"] == never_used["Cache-Control"]

@@ -96,6 +96,83 @@ def test_every_response_sends_the_other_security_headers(client, spine_stretch, 
         assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
 
 
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/exercises", "/exercises/back", "/exercise/spine-stretch", "/exercise/spine-stretch.md"],
+)
+def test_a_304_from_the_page_cache_carries_the_security_headers_of_the_200(
+    client, spine_stretch, url
+):
+    first = client.get(url)
+    from_cache = client.get(url, headers={"if-none-match": first["ETag"]})
+
+    assert from_cache.status_code == 304
+    for name in SECURITY_HEADERS:
+        assert from_cache[name] == first[name], name
+    assert from_cache["Cache-Control"] == first["Cache-Control"]
+    assert not from_cache.has_header("Content-Length") or from_cache["Content-Length"] == "0"
+
+
+@pytest.mark.parametrize(
+    "url", ["/sitemap.xml", "/sitemap-exercises.xml", "/llms.txt", "/robots.txt", "/exercises"]
+)
+@pytest.mark.parametrize("method", ["options", "trace", "post", "put", "delete"])
+def test_crawler_files_answer_only_get_and_head(client, spine_stretch, url, method):
+    client.get(url)  # stored in the page cache first
+    response = getattr(client, method)(url)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert b"<urlset" not in response.content and b"Spine Stretch" not in response.content
+
+
+MALFORMED_SESSION_KEYS = [
+    "abcdefgh\x00ijklmnop",
+    "\x00" * 32,
+    "abc\x07def\x1bghijklmnopqrstuvwxyz12",
+    "z" * 5000,
+    "../../etc/passwd-long-enough",
+    "séssïön-këy-wîth-äccénts-ïn-ït",
+]
+
+
+@pytest.mark.parametrize("key", MALFORMED_SESSION_KEYS)
+@pytest.mark.parametrize(
+    "url", ["/exercises", "/exercise/spine-stretch", "/sitemap.xml", "/admin/", "/admin/login/"]
+)
+def test_a_malformed_session_cookie_is_no_session(client, spine_stretch, url, key):
+    """Whatever the session cookie holds, no page answers 500, and the key never reaches the
+    database (PostgreSQL refuses a NUL byte in a query): the visitor is anonymous."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code in (200, 302)
+    if url.startswith("/admin/") and response.status_code == 302:
+        assert response["Location"].startswith("/admin/login/")  # anonymous
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+
+
+def test_a_real_session_still_signs_in(client, spine_stretch, django_user_model):
+    staff = django_user_model.objects.create_superuser("editor", password="x-long-password-1")
+    client.force_login(staff)
+
+    assert client.get("/admin/").status_code == 200
+
+
 def test_public_pages_are_byte_identical_between_requests(client, spine_stretch):
     """No per-request nonce or token: a cached copy and its headers stay valid."""
     first, second = client.get("/exercise/spine-stretch"), client.get("/exercise/spine-stretch")
