@@ -544,3 +544,68 @@ def test_production_without_redis_shares_a_file_cache_between_workers(load_setti
 def test_page_cache_seconds_come_from_the_environment(load_settings):
     assert load_settings()["PAGE_CACHE_SECONDS"] == 24 * 60 * 60
     assert load_settings(PAGE_CACHE_SECONDS="0")["PAGE_CACHE_SECONDS"] == 0
+
+
+# --- Drafts leave no trace in public responses ------------------------------------------------
+
+
+def public_snapshot(client, paths):
+    """What a visitor (or a crawler revalidating) sees at each address."""
+    snapshot = {}
+    for path in paths:
+        response = client.get(path)
+        snapshot[path] = (
+            response.status_code,
+            response.content,
+            response.get("ETag"),
+            response.get("Last-Modified"),
+        )
+    return snapshot
+
+
+def test_a_draft_changes_no_public_response(
+    client, spine_stretch, django_capture_on_commit_callbacks
+):
+    """Making, editing and deleting a draft, even under a taxonomy value no published exercise
+    uses, leaves every public page, ETag and crawler file as it was."""
+    unused = Equipment.objects.exclude(exercises__isnull=False).first()
+    paths = [
+        "/exercises",
+        "/exercises.md",
+        "/exercises/back",
+        unused.get_absolute_url(),
+        unused.get_markdown_url(),
+        spine_stretch.get_absolute_url(),
+        spine_stretch.get_markdown_url(),
+        "/sitemap.xml",
+        "/sitemap-exercises.xml",
+        "/sitemap-hubs.xml",
+        "/llms.txt",
+    ]
+    before = public_snapshot(client, paths)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = make_exercise("Hidden Row", equipment=unused.slug, status=Exercise.Status.DRAFT)
+        draft.name = "Hidden Bent Row"
+        draft.slug = "hidden-bent-row"
+        draft.save()
+        edit_step(draft)
+        add_faq(draft)
+        draft.secondary_muscles.add(Muscle.objects.get(slug="hamstrings"))
+    assert public_snapshot(client, paths) == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.delete()
+    assert public_snapshot(client, paths) == before
+
+
+def test_publishing_changes_the_public_etags(
+    client, spine_stretch, django_capture_on_commit_callbacks
+):
+    """The other side of the test above: a published change does change them."""
+    before = client.get("/exercises")["ETag"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_exercise("Visible Row")
+
+    assert client.get("/exercises")["ETag"] != before
