@@ -137,12 +137,6 @@ class Browse(BrowseWording):
         except (EmptyPage, InvalidPage):
             raise Http404("No such page.") from None
 
-    def all_results(self):
-        """Every result, for the Markdown copy: it has one page, so ?page=2 on is past the end."""
-        if self.page_number > 1:
-            raise Http404("No such page.")
-        return self.filterset.qs
-
     # What the page shows about the state.
     def selected_values(self, facet):
         slugs = self.state.facets.get(facet, [])

@@ -9,7 +9,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from forge.pagecache import public_page
 
 from . import conditional, jsonld
-from .browse import Browse, markdown_path
+from .browse import Browse, markdown_path, with_page
 from .filters import SORTS
 from .models import FACET_MODELS, BodyPart, Exercise, ExerciseSlug, HubSlug
 
@@ -37,19 +37,27 @@ def browse_page(request, fixed=None, *, markdown=False, combination=False):
         "breadcrumbs": browse.breadcrumbs,
         "canonical_path": browse.page_url,
     }
+    page = browse.paginate()
+    context["page_obj"] = page
     if markdown:
-        context["exercises"] = browse.all_results()
-    else:
-        page = browse.paginate()
+        # Paginated like the HTML page, with links to its neighbours' Markdown copies.
+        neighbours = {
+            "previous_url": page.has_previous() and page.previous_page_number(),
+            "next_url": page.has_next() and page.next_page_number(),
+        }
         context |= {
-            "page_obj": page,
+            name: markdown_path(with_page(browse.url, number)) if number else None
+            for name, number in neighbours.items()
+        }
+    else:
+        context |= {
             "indexable": browse.indexable,
             "page_title": browse.title,
             "page_description": browse.description,
             "structured_data": jsonld.collection_page(browse, page, browse.breadcrumbs),
         }
     return render_page(
-        request, "exercises/exercise_list", context, markdown=markdown, canonical=browse.url
+        request, "exercises/exercise_list", context, markdown=markdown, canonical=browse.page_url
     )
 
 

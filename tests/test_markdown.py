@@ -185,14 +185,17 @@ def test_a_hub_copy_counts_exactly(client, library, path, count):
     assert "Bulgarian Split Squat" not in markdown  # drafts are never listed
 
 
-def test_a_hub_copy_lists_more_than_a_page(client, taxonomy):
+def test_a_hub_copy_of_more_than_a_page_is_paginated(client, taxonomy):
+    """Issue 14: a listing's Markdown copy is paginated like its HTML (it used to list all)."""
     for number in range(30):
         make_exercise(f"Back Move {number:02}")
 
-    markdown = get_markdown(client, "/exercises/back.md")
+    first = get_markdown(client, "/exercises/back.md")
+    second = get_markdown(client, "/exercises/back.md?page=2")
 
-    assert "30 exercises." in markdown.splitlines()
-    assert markdown.count("\n- [Back Move ") == 30
+    assert "30 exercises. Page 1 of 2." in first.splitlines()
+    assert first.count("\n- [Back Move ") == 24
+    assert second.count("\n- [Back Move ") == 6
 
 
 # Trainer-written text stays text.
@@ -271,3 +274,40 @@ def test_a_tilde_fence_in_trainer_text_does_not_swallow_the_page(client, taxonom
 
     assert page.find("pre") is None
     assert "Related exercises" in [h2.get_text() for h2 in page.find_all("h2")]
+
+
+@pytest.mark.parametrize("path", ["/exercises", "/exercises/back", "/exercises?sort=difficulty"])
+def test_listing_markdown_is_paginated_like_its_html(client, taxonomy, path):
+    """A large library's Markdown copy is served a page at a time, with the same exercises as
+    the HTML page and links to the next and previous pages' Markdown copies."""
+    from bench.synthetic import build_library
+    from exercises.models import BodyPart, Exercise
+
+    build_library(60)
+    back = BodyPart.objects.get(slug="back")
+    Exercise.objects.update(status=Exercise.Status.PUBLISHED, body_part=back)
+    base, _, query = path.partition("?")
+    markdown_base = f"{base}.md" + (f"?{query}" if query else "")
+    sep = "&" if query else "?"
+
+    def html_page(number):
+        return path if number == 1 else f"{path}{sep}page={number}"
+
+    total = Exercise.objects.count()
+    pages = -(-total // 24)
+
+    seen = []
+    for number in range(1, pages + 1):
+        url = markdown_base if number == 1 else f"{markdown_base}{sep}page={number}"
+        markdown = get_markdown(client, url)
+        listed = re.findall(r"^- \[(.+?)\]\(", markdown, re.MULTILINE)
+        page_html = html(client.get(html_page(number)))
+        cards = [a.get_text(strip=True) for a in page_html.select(".card__title a")]
+        assert listed == cards, number
+        assert f"Page {number} of {pages}." in markdown
+        next_link = f"[Next page →](https://forgetrainer.ai{markdown_base}{sep}page={number + 1})"
+        assert (next_link in markdown) == (number < pages)
+        assert ("[← Previous page](" in markdown) == (number > 1)
+        seen += listed
+    assert len(seen) == total == len(set(seen))
+    assert client.get(f"{markdown_base}{sep}page={pages + 1}").status_code == 404
