@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
-from forge.pagecache import public_page
+from forge.pagecache import keep_out_of_page_cache, public_page
 
 from . import conditional, jsonld
 from .browse import Browse, markdown_path, with_page
@@ -56,9 +56,13 @@ def browse_page(request, fixed=None, *, markdown=False, combination=False):
             "page_description": browse.description,
             "structured_data": jsonld.collection_page(browse, page, browse.breadcrumbs),
         }
-    return render_page(
+    response = render_page(
         request, "exercises/exercise_list", context, markdown=markdown, canonical=browse.page_url
     )
+    if browse.state.q:
+        # Any text makes a new search: storing them would let anyone fill the page cache.
+        keep_out_of_page_cache(response)
+    return response
 
 
 def renamed(facets, slug):

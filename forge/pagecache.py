@@ -43,7 +43,6 @@ logger = logging.getLogger(__name__)
 HARMLESS_VARY = {"cookie", "accept-encoding"}
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
 UNCACHED_PREFIXES = ("/admin/", "/static/")
-MAX_QUERY_STRING = 512
 # Whatever changes how a page renders when the database does not: a deploy retires every page.
 CODE_DIRS = ("exercises", "forge", "templates", "static")
 CODE_SUFFIXES = {".py", ".html", ".md", ".txt", ".xml", ".css", ".js", ".png", ".svg"}
@@ -138,7 +137,7 @@ def public_page(validators_for=None, *, max_age=None, store=True):
             elif "private" not in response.get("Cache-Control", ""):
                 age = settings.PUBLIC_MAX_AGE if max_age is None else max_age
                 patch_cache_control(response, public=True, max_age=age)
-            response.public_page = store
+            response.public_page = store and getattr(response, "public_page", True)
             return response
 
         return wrapper
@@ -153,7 +152,8 @@ def _validators(validators_for, request, *args, **kwargs):
 
 
 def keep_out_of_page_cache(response):
-    """A public page the page cache must not store (e.g. a search: any text makes a new one)."""
+    """A public page the page cache must not store (a search: any text makes a new one). It
+    keeps its validators and Cache-Control: browsers may still keep it."""
     response.public_page = False
     return response
 
@@ -181,11 +181,15 @@ def is_signed_in(request):
 
 
 def is_cacheable_request(request):
-    """Anonymous GET and HEAD requests of a bounded address; signed-in users see live pages."""
+    """Anonymous GET and HEAD requests outside the admin; signed-in users see live pages.
+
+    Addresses of any length qualify (keys are hashed): only pages that answer 200 are stored,
+    and the views redirect every address that is not a page's canonical one, so what fills the
+    cache is bounded by the library's real states (and Redis's maxmemory, docs/deployment.md).
+    """
     return (
         request.method in ("GET", "HEAD")
         and not request.path.startswith(UNCACHED_PREFIXES)
-        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_STRING
         and not is_signed_in(request)
     )
 
