@@ -20,6 +20,7 @@ from exercises import caching
 from exercises.models import (
     FAQ,
     ContentRevision,
+    Equipment,
     Exercise,
     Muscle,
     Step,
@@ -601,7 +602,13 @@ def test_a_draft_changes_no_public_response(
     before = public_snapshot(client, paths)
 
     with django_capture_on_commit_callbacks(execute=True):
-        draft = make_exercise("Hidden Row", equipment=unused.slug, status=Exercise.Status.DRAFT)
+        draft = make_exercise(
+            "Hidden Row",
+            equipment=unused.slug,
+            status=Exercise.Status.DRAFT,
+            steps=["Set up for the row."],
+            faqs=[("Why row?", "It is good.")],
+        )
         draft.name = "Hidden Bent Row"
         draft.slug = "hidden-bent-row"
         draft.save()
@@ -625,3 +632,20 @@ def test_publishing_changes_the_public_etags(
         make_exercise("Visible Row")
 
     assert client.get("/exercises")["ETag"] != before
+
+
+def test_redis_waits_briefly_and_is_bypassed_after_a_failure(load_settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    default = load_settings(REDIS_URL="redis://10.0.0.5:6379/0")
+    slow = load_settings(REDIS_URL="redis://10.0.0.5:6379/0", REDIS_TIMEOUT="1.5")
+
+    assert default["CACHES"]["default"]["OPTIONS"] == {
+        "socket_connect_timeout": 0.25,
+        "socket_timeout": 0.25,
+    }
+    assert slow["CACHES"]["default"]["OPTIONS"]["socket_timeout"] == 1.5
+    assert default["PAGE_CACHE_BYPASS_SECONDS"] == 10
+    for bad in ("0", "soon", "-1"):
+        with pytest.raises(ImproperlyConfigured, match="REDIS_TIMEOUT"):
+            load_settings(REDIS_URL="redis://10.0.0.5:6379/0", REDIS_TIMEOUT=bad)

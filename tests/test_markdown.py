@@ -281,6 +281,7 @@ def test_listing_markdown_is_paginated_like_its_html(client, taxonomy, path):
     """A large library's Markdown copy is served a page at a time, with the same exercises as
     the HTML page and links to the next and previous pages' Markdown copies."""
     from bench.synthetic import build_library
+
     from exercises.models import BodyPart, Exercise
 
     build_library(60)
