@@ -280,9 +280,8 @@ def test_a_tilde_fence_in_trainer_text_does_not_swallow_the_page(client, taxonom
 def test_listing_markdown_is_paginated_like_its_html(client, taxonomy, path):
     """A large library's Markdown copy is served a page at a time, with the same exercises as
     the HTML page and links to the next and previous pages' Markdown copies."""
-    from bench.synthetic import build_library
-
     from exercises.models import BodyPart, Exercise
+    from exercises.synthetic import build_library
 
     build_library(60)
     back = BodyPart.objects.get(slug="back")
