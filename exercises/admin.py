@@ -1,6 +1,5 @@
 """The trainers' admin: exercises with their ordered content, the taxonomy and old addresses."""
 
-from adminsortable2.admin import SortableAdminBase
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
@@ -21,7 +20,7 @@ from .admin_forms import (
     SecondaryMuscleFormSet,
     StaleSave,
 )
-from .admin_media import MediaInline, TextCreditInline
+from .admin_media import MediaInline, SortableMediaAdminBase, TextCreditInline
 from .models import (
     FACETS,
     FAQ,
@@ -88,7 +87,7 @@ class FAQInline(PositionedInline):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(SortableAdminBase, admin.ModelAdmin):
+class ExerciseAdmin(SortableMediaAdminBase, admin.ModelAdmin):
     form = ExerciseForm
     list_display = [
         "name",

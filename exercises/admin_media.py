@@ -1,6 +1,6 @@
 """The exercise form's images and videos: upload, credit, order by dragging, preview."""
 
-from adminsortable2.admin import SortableInlineAdminMixin
+from adminsortable2.admin import SortableAdminBase, SortableInlineAdminMixin
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -18,6 +18,23 @@ VIDEO_HELP = (
     f"Optional: an MP4 or WebM video of at most {renditions.VIDEO_MAX_BYTES // renditions.MB} "
     "MB, shown with controls and never playing by itself. Upload its poster as the image."
 )
+
+
+class SortableMediaAdminBase(SortableAdminBase):
+    """django-admin-sortable2 for the exercise form. Its 2.3.1 replaces the admin's actions
+    script with one named after Django's version, and has none for 6.1 yet: 6.0's works."""
+
+    @property
+    def media(self):
+        media = super().media
+        # Django 6.1 lists Script objects (with a `path`), older versions plain strings.
+        js = [
+            "adminsortable2/js/actions-6.0.js"
+            if str(getattr(script, "path", script)).endswith("actions-6.1.js")
+            else script
+            for script in media._js
+        ]
+        return forms.Media(css=media._css, js=js)
 
 
 class MediaForm(forms.ModelForm):

@@ -455,3 +455,102 @@ def test_renditions_are_stored_in_an_s3_bucket(load_settings, monkeypatch):
         assert storage.url(name) == f"https://media.forge.example/{name}"
         head = boto3.client("s3").head_object(Bucket="forge-media", Key=name)
         assert head["CacheControl"] == "public, max-age=31536000, immutable"
+
+
+# The library format
+
+
+def test_export_import_export_is_byte_identical_with_media(spine_stretch, tmp_path, media_root):
+    from django.core.management import call_command
+
+    from exercises.models import (
+        BodyPart,
+        Category,
+        Difficulty,
+        Equipment,
+        ExerciseSlug,
+        ExerciseTextCredit,
+        Muscle,
+    )
+
+    first = add_media(spine_stretch, image_bytes(color=(9, 9, 9)), caption="Start position")
+    video = add_media(spine_stretch, image_bytes(color=(7, 7, 7)), alt="The whole movement")
+    video.set_video(renditions.clean_video(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 32))
+    video.save()
+    ExerciseTextCredit.objects.create(
+        exercise=spine_stretch, creator="Everkinetic", licence="cc-by-sa-4.0"
+    )
+    backup = tmp_path / "backup" / "library.json"
+    backup.parent.mkdir()
+    call_command("export_exercises", backup, verbosity=0)
+    exported = backup.read_text(encoding="utf-8")
+    record = json.loads(exported)["exercises"][0]
+    assert record["media"][0] == {
+        "file": f"media/{first.content_hash}.png",
+        "alt_text": first.alt_text,
+        "caption": "Start position",
+        "creator": "Everkinetic",
+        "licence": "cc-by-sa-4.0",
+        "source_url": "",
+    }
+    assert record["media"][1]["video"].endswith(".mp4")
+    assert record["text_credit"] == {
+        "creator": "Everkinetic",
+        "licence": "cc-by-sa-4.0",
+        "source_url": "",
+    }
+    files = sorted(path.name for path in (backup.parent / "media").iterdir())
+    assert len(files) == 3  # two images (masters) and the video
+
+    for model in (Exercise, ExerciseSlug, Muscle, BodyPart, Difficulty, Equipment, Category):
+        model.objects.all().delete()
+    import shutil
+
+    shutil.rmtree(media_root)
+    call_command("import_exercises", backup, verbosity=0)
+    again = tmp_path / "again" / "library.json"
+    again.parent.mkdir()
+    call_command("export_exercises", again, verbosity=0)
+    assert again.read_text(encoding="utf-8") == exported
+    for name in files:
+        assert (again.parent / "media" / name).read_bytes() == (
+            backup.parent / "media" / name
+        ).read_bytes()
+    restored = Exercise.objects.get(slug="spine-stretch").media.first()
+    assert default_storage.exists(restored.files["social"])
+    # Importing the backup again changes nothing.
+    call_command("import_exercises", backup, verbosity=0)
+    assert ExerciseMedia.objects.count() == 2
+
+
+def test_an_import_reads_media_only_from_its_media_folder(spine_stretch, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    library = {
+        "format": "forge-exercise-library",
+        "version": 1,
+        "exercises": [
+            {
+                "name": "Wall Sit",
+                "slug": "wall-sit",
+                "body_part": "legs",
+                "equipment": "bodyweight",
+                "target_muscle": "quads",
+                "difficulty": "beginner",
+                "category": "strength",
+                "media": [
+                    {"file": "../secret.png", "alt_text": "Sitting", "licence": "own"},
+                    {"file": "media/missing.png", "alt_text": "", "licence": "mit"},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "library.json"
+    path.write_text(json.dumps(library), encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("import_exercises", path, verbosity=0)
+    message = str(error.value)
+    assert 'file "../secret.png" is not a file in the media folder' in message
+    assert "alt_text: This field cannot be blank." in message
+    assert "licence: Value 'mit' is not a valid choice." in message
+    assert not Exercise.objects.filter(slug="wall-sit").exists()

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from ..models import FACETS, CommonMistake, Exercise, ExerciseSlug, Muscle, ProTip, Step
+from . import media
 
 FORMAT = "forge-exercise-library"
 VERSION = 1
@@ -101,6 +102,9 @@ EXERCISE_FIELDS = {
     "pro_tips": (list, list),
     "common_mistakes": (list, list),
     "faqs": (list, list),
+    # Written only when there are any (interchange/media.py).
+    "media": (list, list),
+    "text_credit": (dict, None),
 }
 
 
@@ -223,7 +227,7 @@ def exercise_record(exercise):
     old_slugs = [old.slug for old in exercise.old_slugs.all()]
     if old_slugs:
         record["old_slugs"] = old_slugs
-    return record | {
+    record |= {
         "status": exercise.status,
         "quick_answer": exercise.quick_answer,
         **taxonomy_entries(
@@ -233,6 +237,7 @@ def exercise_record(exercise):
         **{key: [item.text for item in getattr(exercise, key).all()] for key in TEXT_LISTS},
         "faqs": [{"question": f.question, "answer": f.answer} for f in exercise.faqs.all()],
     }
+    return media.add_to_record(record, exercise)
 
 
 def export_library():

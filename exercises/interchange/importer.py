@@ -14,6 +14,7 @@ from django.db.models import F
 from ..caching import content_changed
 from ..models import FAQ, Exercise, ExerciseSecondaryMuscle, ExerciseSlug, Muscle
 from . import free_exercise_db
+from . import media as media_format
 from .format import (
     EXERCISE_FIELDS,
     FORMAT,
@@ -97,11 +98,14 @@ def check_unique(seen, key, value, record, errors):
         errors.append(f'{record.label}: {key} "{value}" is already used by {earlier.label}')
 
 
-def import_library(data, *, format=None, update=False, status=None, dry_run=False, progress=None):
+def import_library(
+    data, *, format=None, update=False, status=None, dry_run=False, progress=None, media_dir=None
+):
     """Check the whole file, then write it in one transaction; return counts per kind.
 
     Existing rows (taxonomy by slug, exercises by slug or else name) are left alone unless
-    ``update`` is set. ``status`` overrides every exercise's status.
+    ``update`` is set. ``status`` overrides every exercise's status. ``media_dir`` is the
+    folder the file's `media/` entries are read from (the JSON file's own).
     """
     progress = progress or (lambda iterable, **kwargs: iterable)
     format = format or detect_format(data)
@@ -117,7 +121,7 @@ def import_library(data, *, format=None, update=False, status=None, dry_run=Fals
             errors = []
             known = plan_taxonomy(plan, records, update, errors)
             old_slugs, live = plan_exercises(
-                plan, records["exercises"], known, update, status, errors, progress
+                plan, records["exercises"], known, update, status, errors, progress, media_dir
             )
             plan_addresses(plan, old_slugs, records["gone_slugs"], live, update, errors)
             if errors:
@@ -211,7 +215,7 @@ def plan_taxonomy(plan, records, update, errors):
     return known
 
 
-def plan_exercises(plan, records, known, update, status, errors, progress):
+def plan_exercises(plan, records, known, update, status, errors, progress, media_dir=None):
     """Check each exercise record; return the old slugs of each as (record, slugs, exercise),
     and the exercises' slugs as they will be after the import."""
     existing = list(Exercise.objects.for_detail().prefetch_related("old_slugs"))
@@ -252,6 +256,10 @@ def plan_exercises(plan, records, known, update, status, errors, progress):
             action = "unchanged"
         else:
             action = "updated" if update else "skipped"
+        # Media files are read and checked only for the exercises that will be written.
+        exercise._media = media_format.check(
+            data, record.label, media_dir, errors, read_files=action in ("created", "updated")
+        )
         if action == "updated":
             for key in ("name", "slug"):
                 holder = (by_name if key == "name" else by_slug).get(data[key])
@@ -263,6 +271,7 @@ def plan_exercises(plan, records, known, update, status, errors, progress):
             # Save the loaded row, so that its creation time and slug history carry over.
             for key in ("name", "slug", "status", "quick_answer", *REFERENCES):
                 setattr(current, key, getattr(exercise, key))
+            current._media = exercise._media
             exercise = current
         plan.count("exercises", action)
         if action in ("created", "updated"):
@@ -274,8 +283,11 @@ def plan_exercises(plan, records, known, update, status, errors, progress):
 
 
 def without_old_slugs(record):
-    """An exercise record without its old addresses, which are compared one by one."""
-    return {key: value for key, value in record.items() if key != "old_slugs"}
+    """An exercise record without its old addresses, which are compared one by one (and
+    without empty media, which an export leaves out)."""
+    return {
+        key: value for key, value in media_format.comparable(record).items() if key != "old_slugs"
+    }
 
 
 def plan_addresses(plan, old_slugs, gone_records, live, update, errors):
@@ -394,6 +406,9 @@ def write(plan, progress):
             rows[FAQ].append(FAQ(exercise=exercise, position=position, **faq))
     for model, objs in rows.items():
         model.objects.bulk_create(objs)
+    media_format.write(
+        [(exercise, exercise._media) for exercise, _, _ in plan.created + plan.updated]
+    )
     # Old addresses last: a renamed exercise's save has just recorded its previous slug.
     addresses = [ExerciseSlug(slug=slug, exercise=exercise) for slug, exercise in plan.addresses]
     ExerciseSlug.objects.filter(slug__in=[address.slug for address in addresses]).delete()

@@ -152,7 +152,12 @@ class ExerciseMedia(Credited):
     def set_image(self, master):
         """Use a checked `renditions.Master` as the image (or the video's poster)."""
         self._pending_files = {**(getattr(self, "_pending_files", None) or {})}
-        self._pending_files |= renditions.make_renditions(master)
+        names = renditions.names(master.content_hash, master.width)
+        made = [*names["webp"].values(), names["fallback"], names["thumb"], names["social"]]
+        master_file = renditions.master_name(master.content_hash, master.extension)
+        if not all(default_storage.exists(name) for name in [master_file, *made]):
+            # Made once: the same image again (a restored backup) finds them stored.
+            self._pending_files |= renditions.make_renditions(master)
         self.image.name = renditions.master_name(master.content_hash, master.extension)
         self.width, self.height = master.width, master.height
         self.content_hash = master.content_hash

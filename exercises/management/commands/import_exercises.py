@@ -85,6 +85,7 @@ class Command(BaseCommand):
                 status=options["status"],
                 dry_run=options["dry_run"],
                 progress=progress,
+                media_dir=Path.cwd() if path == "-" else Path(path).resolve().parent,
             )
         except LibraryError as error:
             raise CommandError(f"{source}: {error}") from None
