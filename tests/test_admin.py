@@ -549,7 +549,7 @@ def test_trainers_group_rights(db):
     assert {app for app, _ in perms} == {"exercises"}
     codenames = {codename for _, codename in perms}
     edited = ["exercise", "exercisesecondarymuscle", "step", "protip", "commonmistake", "faq"]
-    edited += ["exercisemedia", "exercisetextcredit"]  # migration 0012
+    edited += ["exercisemedia", "exercisetextcredit"]  # migration 0013
     for model in edited:
         assert {f"{a}_{model}" for a in ("add", "change", "delete", "view")} <= codenames
     for model in ["bodypart", "muscle", "equipment", "category", "difficulty"]:

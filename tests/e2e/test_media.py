@@ -59,7 +59,7 @@ def media_trainer(trainer):  # noqa: F811
     from django.apps import apps
     from django.db import connection
 
-    migration = import_module("exercises.migrations.0012_trainers_edit_media")
+    migration = import_module("exercises.migrations.0013_trainers_edit_media")
     migration.grant(apps, SimpleNamespace(connection=connection))
     return trainer
 

@@ -33,7 +33,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exercises", "0011_exercise_media"),
+        ("exercises", "0012_help_texts_and_old_hub_addresses"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
