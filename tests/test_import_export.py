@@ -1,6 +1,10 @@
 """import_exercises and export_exercises: the Forge format, free-exercise-db, and their rules."""
 
 import json
+import os
+import subprocess
+import sys
+import unicodedata
 from io import StringIO
 from pathlib import Path
 
@@ -320,6 +324,27 @@ def test_existing_taxon_is_kept_unless_update(taxonomy, tmp_path):
     assert (lower_back.body_part.slug, lower_back.intro) == ("core", "")
 
 
+class Terminal(StringIO):
+    """Standard error as a terminal, where progress bars are shown."""
+
+    def isatty(self):
+        return True
+
+
+def test_progress_is_shown_through_checking_and_writing(taxonomy):
+    stderr = Terminal()
+    call_command("import_exercises", FREE_EXERCISE_DB, stdout=StringIO(), stderr=stderr)
+    assert "Checking exercises: 100%" in stderr.getvalue()
+    assert "Writing exercises: 100%" in stderr.getvalue()
+    assert "873/873" in stderr.getvalue()
+
+
+def test_no_progress_bar_when_not_on_a_terminal(taxonomy):
+    stderr = StringIO()
+    call_command("import_exercises", FREE_EXERCISE_DB, stdout=StringIO(), stderr=stderr)
+    assert stderr.getvalue() == ""
+
+
 def test_dry_run_writes_nothing(taxonomy):
     output = run_import(FIXTURES / "spine-stretch.json", "--dry-run")
     assert "exercises: 1 created" in output
@@ -353,7 +378,8 @@ def file_with(tmp_path, record, index=1):
         (
             lambda tmp: file_with(tmp, exercise(name="Long " * 50, slug="long")),
             'exercises[1] "Long Long Long Long Long Long Long Long Long Long Long Long…": '
-            "name: Ensure this value has at most 200 characters (it has 250).",
+            # The name is measured as stored: without its trailing space.
+            "name: Ensure this value has at most 200 characters (it has 249).",
         ),
         (
             lambda tmp: file_with(tmp, exercise(name="Bad", slug="Bad_Slug")),
@@ -578,3 +604,311 @@ def test_bad_addresses_write_nothing(spine_stretch, tmp_path, sections, message)
     assert message in str(error.value)
     assert snapshot() == before
     assert not ExerciseSlug.objects.exists()
+
+
+# A free-exercise-db update keeps what that format cannot carry -----------------------------
+
+
+def test_free_exercise_db_update_keeps_trainer_content(taxonomy, tmp_path):
+    path = tmp_path / "free.json"
+    records = free_exercise_db_records("Barbell Deadlift", "Barbell Squat")
+    path.write_text(json.dumps(records))
+    run_import(path)
+    deadlift = Exercise.objects.get(name="Barbell Deadlift")
+    # A trainer's work on the imported exercise: everything free-exercise-db has no field for.
+    deadlift.quick_answer = "The hip hinge that trains the whole back of the body."
+    deadlift.status = Exercise.Status.DRAFT
+    deadlift.slug = "deadlift"
+    deadlift.save()
+    ProTip.objects.create(exercise=deadlift, position=1, text="Push the floor away.")
+    CommonMistake.objects.create(exercise=deadlift, position=1, text="Rounding the back.")
+    FAQ.objects.create(exercise=deadlift, position=1, question="Belt?", answer="Not needed.")
+
+    records[0]["instructions"] = ["Stand at the bar.", "Lift it."]
+    records[0]["equipment"] = "kettlebells"
+    path.write_text(json.dumps(records))
+    before = snapshot()
+    output = run_import(path, "--update", "--dry-run")
+    assert "exercises: 0 created, 1 updated, 1 unchanged, 0 skipped" in output
+    assert "Would update:\n  exercise Barbell Deadlift: equipment, steps\n" in output
+    assert snapshot() == before
+
+    output = run_import(path, "--update")
+    assert "Updated:\n  exercise Barbell Deadlift: equipment, steps\n" in output
+    deadlift = Exercise.objects.get(pk=deadlift.pk)
+    assert [s.text for s in deadlift.steps.all()] == ["Stand at the bar.", "Lift it."]
+    assert deadlift.equipment.slug == "kettlebell"
+    assert deadlift.quick_answer == "The hip hinge that trains the whole back of the body."
+    assert (deadlift.status, deadlift.slug) == (Exercise.Status.DRAFT, "deadlift")
+    assert [t.text for t in deadlift.pro_tips.all()] == ["Push the floor away."]
+    assert [m.text for m in deadlift.common_mistakes.all()] == ["Rounding the back."]
+    assert [(f.question, f.answer) for f in deadlift.faqs.all()] == [("Belt?", "Not needed.")]
+    assert "exercises: 0 created, 0 updated, 2 unchanged" in run_import(path, "--update")
+
+
+def test_skipped_rows_are_named_with_what_differs(spine_stretch, tmp_path):
+    spine_stretch.quick_answer = "A trainer's own words."
+    spine_stretch.save()
+    path = forge_file(
+        tmp_path,
+        muscles=[{"name": "Lower Back", "slug": "lower-back", "body_part": "core", "intro": ""}],
+    )
+    output = run_import(path) + run_import(FIXTURES / "spine-stretch.json")
+    assert "  muscle Lower Back: body_part, intro\n" in output
+    assert "  exercise Spine Stretch: quick_answer\n" in output
+
+
+# Control characters, limits and malformed files ---------------------------------------------
+
+
+def test_control_characters_are_refused_with_record_and_field(taxonomy, tmp_path):
+    record = exercise(
+        quick_answer="Sit tall.\x07",
+        steps=["Sit.\x00", "Reach.\r\nBreathe.\tSlowly."],
+        faqs=[{"question": "Why?", "answer": "\x1b[31mBecause."}],
+    )
+    path = forge_file(
+        tmp_path,
+        equipment=[{"name": "Rope\x1f", "slug": "rope", "intro": "A rope.\x9b"}],
+        exercises=[record],
+    )
+    with pytest.raises(CommandError) as error:
+        run_import(path)
+    message = str(error.value)
+    assert "5 problems, nothing was imported" in message
+    assert (
+        'equipment[0] "Rope\\u001f": name: Remove the invisible control character U+001F' in message
+    )
+    assert (
+        'equipment[0] "Rope\\u001f": intro: Remove the invisible control character U+009B'
+        in message
+    )
+    assert (
+        'exercises[0] "Spine Stretch": quick_answer: Remove the invisible control character U+0007'
+        in message
+    )
+    assert (
+        'exercises[0] "Spine Stretch": steps[0]: Remove the invisible control character U+0000'
+        in message
+    )
+    assert 'exercises[0] "Spine Stretch": faqs[0].answer: Remove the invisible control' in message
+    assert Exercise.objects.count() == 0
+    assert not Equipment.objects.filter(slug="rope").exists()
+
+
+def test_line_breaks_and_tabs_are_imported_as_they_are(taxonomy, tmp_path):
+    run_import(forge_file(tmp_path, exercises=[exercise(steps=["Reach.\r\nBreathe.\tSlowly."])]))
+    assert Exercise.objects.get().steps.get().text == "Reach.\r\nBreathe.\tSlowly."
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"steps": ["s" * 1001]}, "steps[0]: Ensure this value has at most 1000 characters"),
+        ({"pro_tips": ["t" * 1001]}, "pro_tips[0]: Ensure this value has at most 1000"),
+        ({"common_mistakes": ["m" * 1001]}, "common_mistakes[0]: Ensure this value has at most"),
+        ({"quick_answer": "q" * 1001}, "quick_answer: Ensure this value has at most 1000"),
+        (
+            {"faqs": [{"question": "q" * 301, "answer": "a"}]},
+            "faqs[0].question: Ensure this value has at most 300 characters",
+        ),
+        (
+            {"faqs": [{"question": "Why?", "answer": "a" * 2001}]},
+            "faqs[0].answer: Ensure this value has at most 2000 characters (it has 2001)",
+        ),
+    ],
+)
+def test_long_texts_are_refused(taxonomy, tmp_path, changes, message):
+    with pytest.raises(CommandError) as error:
+        run_import(forge_file(tmp_path, exercises=[exercise(**changes)]))
+    assert f'exercises[0] "Spine Stretch": {message}' in str(error.value)
+    assert Exercise.objects.count() == 0
+
+
+def test_a_long_taxon_intro_is_refused(db, tmp_path):
+    path = forge_file(tmp_path, categories=[{"name": "Yoga", "slug": "yoga", "intro": "i" * 1001}])
+    with pytest.raises(CommandError, match=r'categories\[0\] "Yoga": intro: Ensure this value'):
+        run_import(path)
+
+
+def raw_file(tmp_path, content):
+    path = tmp_path / "library.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+HEADER = '{"format": "forge-exercise-library", "version": 1, '
+NESTED = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            HEADER
+            + '"exercises": ['
+            + json.dumps(exercise(steps=["Sit."])).replace('"Sit."', '"Sit.\\ud800"')
+            + "]}",
+            'exercises[0] "Spine Stretch": steps[0]: Remove the invisible control character U+D800',
+        ),
+        (
+            HEADER
+            + '"exercises": ['
+            + json.dumps(exercise()).replace('"steps"', '"st\\udc00eps"')
+            + "]}",
+            'exercises[0] "Spine Stretch": unknown field "st\\udc00eps"',
+        ),
+        (HEADER + '"exercises": ' + NESTED + "}", "nested too deeply"),
+        (NESTED, "nested too deeply"),
+        (HEADER.encode() + b'"exercises": [{"name": "Caf\xe9"}]}', "not UTF-8 text: byte 0xE9"),
+        (b"\xff\xfe{\x00}\x00", "not UTF-8 text: byte 0xFF at line 1, column 1"),
+        ('"a library"', "cannot tell the file's format"),
+        ("42", "cannot tell the file's format"),
+        ("null", "cannot tell the file's format"),
+        ("[1, 2]", "cannot tell the file's format"),
+        ("", "not valid JSON: Expecting value (line 1, column 1)"),
+        (
+            '{"format": "forge-exercise-library", "version": "1"}',
+            '"version" must be the number 1, not the string "1"',
+        ),
+        ('{"format": "forge-exercise-library", "version": 1.5}', "must be the number 1, not 1.5"),
+        ('{"format": "forge-exercise-library", "version": 2}', "unsupported version 2: this"),
+        ('{"format": "forge-exercise-library", "version": true}', "not true/false"),
+        (
+            '{"format": [[[[["deep"]]]]], "version": 1}',
+            'not a Forge exercise library: "format" is a list',
+        ),
+        (HEADER + '"exercises": [[]]}', "exercises[0]: must be an object, not a list"),
+    ],
+    ids=[
+        "lone surrogate in a step",
+        "lone surrogate in a key",
+        "deep nesting in a list",
+        "deep nesting at the top",
+        "Latin-1 text",
+        "UTF-16 text",
+        "a string",
+        "a number",
+        "null",
+        "a list of numbers",
+        "empty",
+        "version as a string",
+        "fractional version",
+        "version 2",
+        "version true",
+        "format a list",
+        "exercise a list",
+    ],
+)
+def test_a_malformed_file_gets_a_one_line_message(spine_stretch, tmp_path, content, message):
+    before = snapshot()
+    with pytest.raises(CommandError) as error:
+        run_import(raw_file(tmp_path, content))
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+    assert snapshot() == before
+
+
+def test_a_malformed_file_exits_with_status_1_and_no_traceback(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    for content in (NESTED, b"\xc3\x28", '{"format": "forge-exercise-library", "version": "1"}'):
+        path = raw_file(tmp_path, content)
+        result = subprocess.run(
+            [sys.executable, "manage.py", "import_exercises", str(path)],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert [line for line in result.stderr.splitlines() if "CommandError" in line] == [
+            result.stderr.strip().splitlines()[-1]
+        ]
+
+
+def test_a_byte_order_mark_is_accepted(taxonomy, tmp_path):
+    content = (FIXTURES / "spine-stretch.json").read_bytes()
+    run_import(raw_file(tmp_path, b"\xef\xbb\xbf" + content))
+    assert Exercise.objects.filter(slug="spine-stretch").exists()
+
+
+# Names: normalised, look-alikes are one exercise, non-Latin names welcome ---------------------
+
+
+def test_names_are_normalised_on_import(taxonomy, tmp_path):
+    record = exercise(name="  Spine\u00a0 Stretch ", steps=["Sit."])
+    run_import(forge_file(tmp_path, exercises=[record]))
+    assert Exercise.objects.get().name == "Spine Stretch"
+
+
+def test_look_alike_names_in_one_file_are_refused_naming_both(taxonomy, tmp_path):
+    records = [
+        exercise(name="Café Stretch", slug="cafe-stretch"),
+        exercise(name="Cafe\u0301  Stretch", slug="cafe-stretch-2"),
+    ]
+    with pytest.raises(CommandError) as error:
+        run_import(forge_file(tmp_path, exercises=records))
+    assert 'exercises[1] "Café  Stretch": name "Café Stretch" is already used by exercises[0]' in (
+        unicodedata.normalize("NFC", str(error.value))
+    )
+    assert Exercise.objects.count() == 0
+
+
+def test_a_look_alike_name_matches_the_existing_exercise(spine_stretch, tmp_path):
+    path = forge_file(tmp_path, exercises=[exercise(name="Spine  Stretch\u00a0", slug="spine-2")])
+    assert "exercises: 0 created, 0 updated, 0 unchanged, 1 skipped" in run_import(path)
+    run_import(path, "--update")
+    assert list(Exercise.objects.values_list("name", "slug")) == [("Spine Stretch", "spine-2")]
+
+
+def test_non_latin_names_get_transliterated_slugs(taxonomy, tmp_path, client):
+    records = free_exercise_db_records("Barbell Deadlift", "Barbell Squat")
+    records[0]["name"] = "Становая тяга"
+    records[1]["name"] = "杠铃深蹲"
+    path = tmp_path / "free.json"
+    path.write_text(json.dumps(records, ensure_ascii=False))
+    run_import(path)
+    assert dict(Exercise.objects.values_list("name", "slug")) == {
+        "Становая тяга": "stanovaya-tyaga",
+        "杠铃深蹲": "gang-ling-shen-dun",
+    }
+    response = client.get("/exercise/gang-ling-shen-dun")
+    assert response.status_code == 200
+    assert "<h1>杠铃深蹲</h1>" in response.content.decode()
+
+
+def test_a_name_without_letters_is_refused(taxonomy, tmp_path):
+    records = free_exercise_db_records("Barbell Deadlift")
+    records[0]["name"] = "?!"
+    path = tmp_path / "free.json"
+    path.write_text(json.dumps(records))
+    with pytest.raises(CommandError, match=r'\[0\] "\?!": name needs a letter or digit'):
+        run_import(path)
+
+
+def test_every_problem_of_a_free_exercise_db_file_is_reported(taxonomy, tmp_path):
+    records = free_exercise_db_records("Barbell Deadlift", "Barbell Squat", "EZ-Bar Curl")
+    records[0]["equipment"] = "ez bar thing"
+    records[1]["instructions"] = ["Squat.\x1b"]
+    records[2]["instructions"] = ["Curl. " * 200]
+    path = tmp_path / "free.json"
+    path.write_text(json.dumps(records))
+    with pytest.raises(CommandError) as error:
+        run_import(path)
+    message = str(error.value)
+    assert "3 problems, nothing was imported" in message
+    assert '[0] "Barbell Deadlift": equipment "ez bar thing" is not a known' in message
+    assert '[1] "Barbell Squat": steps[0]: Remove the invisible control character U+001B' in message
+    assert '[2] "EZ-Bar Curl": steps[0]: Ensure this value has at most 1000 characters' in message
+    assert Exercise.objects.count() == 0
+
+
+def test_a_nul_byte_in_a_slug_is_refused_before_the_database_sees_it(db, tmp_path):
+    # PostgreSQL refuses NUL in any query; the body part check looks its slug up.
+    path = forge_file(tmp_path, body_parts=[{"name": "Back", "slug": "back\x00", "intro": ""}])
+    with pytest.raises(CommandError) as error:
+        run_import(path)
+    assert 'body_parts[0] "Back": slug: ' in str(error.value)
+    assert not BodyPart.objects.exists()

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from ..models import FACETS, CommonMistake, Exercise, ExerciseSlug, Muscle, ProTip, Step
+from ..text import FORBIDDEN_CHARACTERS
 from . import media
 
 FORMAT = "forge-exercise-library"
@@ -114,15 +115,35 @@ class Record:
 
     label: str
     data: object
+    # The exercise fields the file's format can express, or None for all of them: an update
+    # keeps the others as the database has them (a free-exercise-db file has no tips, say).
+    carried: frozenset | None = None
 
 
-def parse(text):
-    """Decode JSON text, naming the place of a syntax error."""
+def parse(raw):
+    """Decode a file's bytes (UTF-8, with or without a byte order mark) as JSON, naming the
+    place of any problem in one line."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+            raise LibraryError(
+                f"not UTF-8 text: byte 0x{raw[error.start]:02X} at line {line}, column "
+                f"{column} cannot be read; save the file as UTF-8"
+            ) from None
+    else:
+        text = raw.removeprefix("\ufeff")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise LibraryError(
             f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise LibraryError(
+            "not a library: its lists and objects are nested too deeply to be exercise records"
         ) from None
 
 
@@ -132,18 +153,19 @@ def forge_records(data):
         raise LibraryError(f"a Forge library is a JSON object, not {type_name(data)}")
     if data.get("format") != FORMAT:
         raise LibraryError(
-            f'not a Forge exercise library: "format" is {json.dumps(data.get("format"))}, '
+            f'not a Forge exercise library: "format" is {describe(data.get("format"))}, '
             f'expected "{FORMAT}"'
         )
-    if data.get("version") != VERSION or isinstance(data.get("version"), bool):
-        raise LibraryError(
-            f"unsupported version {json.dumps(data.get('version'))}: this site reads "
-            f"version {VERSION}"
-        )
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        given = f"the string {quote(version)}" if isinstance(version, str) else describe(version)
+        raise LibraryError(f'"version" must be the number {VERSION}, not {given}')
+    if version != VERSION:
+        raise LibraryError(f"unsupported version {version}: this site reads version {VERSION}")
     known = {"format", "version", *SECTIONS, "exercises", "gone_slugs"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise LibraryError(f"unknown top-level key {json.dumps(unknown[0])}")
+        raise LibraryError(f"unknown top-level key {quote(unknown[0])}")
     records = {}
     for key in [*SECTIONS, "exercises", "gone_slugs"]:
         items = data.get(key, [])
@@ -167,9 +189,30 @@ def label(key, index, item):
 
 
 def quote(text, limit=60):
+    """A string from the file as messages show it: in quotes, shortened, and with control
+    characters and lone surrogates escaped, so that a message stays one printable line."""
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return json.dumps(text, ensure_ascii=False)
+    return printable(json.dumps(text, ensure_ascii=False))
+
+
+def describe(value):
+    """A value from the file as messages show it: a string quoted, anything else by its type
+    (never dumped whole: it may be huge or deeply nested)."""
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return type_name(value)
+
+
+def printable(message):
+    """A message on one printable line: line breaks, tabs, control characters and lone
+    surrogates that a file's value brought into it are shown as escapes."""
+    return FORBIDDEN_CHARACTERS.sub(
+        lambda found: f"\\u{ord(found.group()):04x}",
+        message.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t"),
+    )
 
 
 def type_name(value):
@@ -188,7 +231,7 @@ def normalize(record, fields, errors):
         return None
     ok = True
     for key in sorted(set(record.data) - set(fields)):
-        errors.append(f'{record.label}: unknown field "{key}"')
+        errors.append(f"{record.label}: unknown field {quote(key)}")
         ok = False
     result = {}
     for key, (kind, default) in fields.items():

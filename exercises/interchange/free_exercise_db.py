@@ -3,11 +3,13 @@
 Its vocabulary is mapped onto Forge's taxonomy slugs; the taxonomy must already be imported.
 """
 
-import json
+import re
 
+from anyascii import anyascii
 from django.utils.text import slugify
 
-from .format import Record, label
+from ..text import forbidden_character, normalize_name
+from .format import Record, describe, label
 
 MUSCLES = {
     "abdominals": "abs",
@@ -61,10 +63,32 @@ VOCABULARIES = {
 }
 
 
-class ConversionError(Exception):
-    def __init__(self, errors):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+# The Forge exercise fields this format fills; an update leaves the rest (status, quick answer,
+# tips, mistakes, FAQs, old addresses) as trainers wrote them. The slug is derived from the
+# name, so an existing exercise keeps the slug it has.
+CARRIED = frozenset(
+    {
+        "name",
+        "body_part",
+        "equipment",
+        "target_muscle",
+        "secondary_muscles",
+        "difficulty",
+        "category",
+        "steps",
+    }
+)
+
+
+def slug_for(name):
+    """The slug of a name: Django's slugify of its ASCII transliteration, so that “Жим лёжа”
+    is “zhim-lezha” and “杠铃卧推” is “gang-ling-wo-tui” (Chinese syllables kept apart)."""
+    ascii_name = re.sub(
+        r"[^\x00-\x7f]+",
+        lambda run: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", anyascii(run.group())),
+        name,
+    )
+    return slugify(ascii_name)
 
 
 def looks_like(data):
@@ -78,19 +102,21 @@ def looks_like(data):
 
 
 def to_forge(data, taxonomy):
-    """Forge exercise records for a free-exercise-db list.
+    """Forge exercise records for a free-exercise-db list, and the problems of the objects it
+    cannot convert (each named), so that they are reported with the rest of the file's.
 
     ``taxonomy`` holds the database's slugs by section; for muscles it maps each slug to its
-    body part's slug. Raises ConversionError listing every record it cannot map.
+    body part's slug. Taxonomy the file needs but the database lacks is one problem, listed
+    first: the records are not checked further then.
     """
     if not isinstance(data, list):
-        raise ConversionError(["a free-exercise-db file is a JSON list of exercises"])
+        return [], ["a free-exercise-db file is a JSON list of exercises"]
     errors, missing, records = [], set(), []
     for index, item in enumerate(data):
         place = label("", index, item)
         record = convert(item, place, taxonomy, errors, missing)
         if record is not None:
-            records.append(Record(place, record))
+            records.append(Record(place, record, carried=CARRIED))
     if missing:
         errors.insert(
             0,
@@ -98,27 +124,32 @@ def to_forge(data, taxonomy):
             + ", ".join(sorted(missing))
             + "); import fixtures/taxonomy.json first",
         )
-    if errors:
-        raise ConversionError(errors)
-    return records
+        records = []
+    return records, errors
 
 
 def convert(item, place, taxonomy, errors, missing):
-    """One source object as a Forge exercise record, or None after noting its problems."""
+    """One source object as a Forge exercise record, or None after noting all its problems."""
     if not isinstance(item, dict):
-        errors.append(f"{place}: must be an object")
+        errors.append(f"{place}: must be an object, not {describe(item)}")
         return None
     before = len(errors)
     name = item.get("name")
-    if not isinstance(name, str) or not slugify(name):
-        errors.append(f"{place}: name is required and needs a letter or digit")
-        return None
+    if not isinstance(name, str):
+        errors.append(f"{place}: name is required (a string)")
+        name = ""
+    elif forbidden_character(name) is None:
+        # A name with control characters stays as it is, for validation to name them.
+        name = normalize_name(name)
+    slug = slug_for(name)
+    if isinstance(item.get("name"), str) and not slug:
+        errors.append(f"{place}: name needs a letter or digit to make the page's address from")
 
     def lookup(source, value, vocabulary, section):
         """The Forge slug for a source value, noting unknown values and missing taxonomy."""
         if not isinstance(value, str | None) or value not in vocabulary:
             errors.append(
-                f"{place}: {source} {json.dumps(value)} is not a known free-exercise-db value"
+                f"{place}: {source} {describe(value)} is not a known free-exercise-db value"
             )
             return None
         slug = vocabulary[value]
@@ -135,7 +166,7 @@ def convert(item, place, taxonomy, errors, missing):
         muscles[source] = [lookup(source, value, MUSCLES, "muscles") for value in values]
     if isinstance(item.get("primaryMuscles"), list) and not item["primaryMuscles"]:
         errors.append(f"{place}: primaryMuscles is empty")
-    record = {"name": name.strip(), "slug": slugify(name)}
+    record = {"name": name, "slug": slug}
     for source, (vocabulary, target, section) in VOCABULARIES.items():
         # A missing value reads as None, which for "equipment" means body weight.
         record[target] = lookup(source, item.get(source), vocabulary, section)
@@ -153,5 +184,12 @@ def convert(item, place, taxonomy, errors, missing):
         "body_part": taxonomy["muscles"].get(target_muscle, ""),
         "target_muscle": target_muscle,
         "secondary_muscles": list(secondary),
-        "steps": [step.strip() for step in instructions if step.strip()],
+        "steps": [trim(step) for step in instructions if trim(step)],
     }
+
+
+def trim(text):
+    """Text without surrounding white space, unless it holds a control character: Python counts
+    some of those (U+001C to U+001F, U+0085) as white space, and they must be refused, not
+    silently dropped."""
+    return text.strip() if forbidden_character(text) is None else text

@@ -6,13 +6,13 @@ docs/library-format.md for the rules.
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import batched
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import DatabaseError, transaction
 
-from ..caching import content_changed
-from ..models import FAQ, Exercise, ExerciseSecondaryMuscle, ExerciseSlug, Muscle
+from ..models import FAQ, Exercise, ExerciseSlug, Muscle
+from ..text import forbidden_character, normalize_name
 from . import free_exercise_db
 from . import media as media_format
 from .format import (
@@ -28,27 +28,54 @@ from .format import (
     exercise_record,
     forge_records,
     normalize,
+    printable,
+    quote,
     taxon_record,
     type_name,
 )
+from .writer import CHUNK, LISTS, MEDIA_KEYS, write
 
 FORMATS = ("forge", "free-exercise-db")
 # How many problems an error message lists before it summarises the rest.
 MAX_REPORTED_ERRORS = 20
 
 
+@dataclass(frozen=True)
+class Change:
+    """A row that exists and differs from the file: updated, or skipped without --update."""
+
+    kind: str  # the file's list: "exercises", "muscles", "old_addresses"...
+    name: str
+    fields: tuple  # the file's keys whose values differ
+    action: str
+
+
 @dataclass
 class Plan:
-    """What an import will do: rows to write and counts per kind."""
+    """What an import will do: rows to write, counts per kind and what differs per row."""
 
     taxa: list = field(default_factory=list)  # taxa to save, in writing order
-    created: list = field(default_factory=list)  # (exercise, record, secondary muscles)
-    updated: list = field(default_factory=list)
+    # (exercise, record, secondary muscles, keys to write): created, then updated ones
+    exercises: list = field(default_factory=list)
     addresses: list = field(default_factory=list)  # (old slug, exercise or None when gone)
     counts: dict = field(default_factory=dict)
+    changes: list = field(default_factory=list)
 
     def count(self, kind, action):
         self.counts.setdefault(kind, Counter())[action] += 1
+
+
+def clean_name(name):
+    """A name as the database stores it (normalize_name); one with control characters is left
+    as it is, for validation to refuse, since white space normalising could hide some."""
+    return normalize_name(name) if forbidden_character(name) is None else name
+
+
+def differing(old, new):
+    """The keys whose values differ between two records, in file order (a key missing from
+    one of them differs from any value), old addresses aside: they are compared one by one."""
+    keys = [*new, *(key for key in old if key not in new)]
+    return tuple(key for key in keys if key != "old_slugs" and old.get(key) != new.get(key))
 
 
 def detect_format(data):
@@ -66,9 +93,11 @@ def detect_format(data):
 
 def check_instance(instance, record, errors, exclude=()):
     """Model validation (max lengths, slug format, choices, clean()) without database lookups
-    for uniqueness, which the importer does in bulk."""
+    for uniqueness, which the importer does in bulk. Unlike full_clean, clean() runs only on
+    valid fields: it may look them up in the database, which refuses a NUL (PostgreSQL)."""
     try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        instance.clean_fields(exclude=exclude)
+        instance.clean()
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             where = "" if name == "__all__" else f"{name}: "
@@ -101,7 +130,8 @@ def check_unique(seen, key, value, record, errors):
 def import_library(
     data, *, format=None, update=False, status=None, dry_run=False, progress=None, media_dir=None
 ):
-    """Check the whole file, then write it in one transaction; return counts per kind.
+    """Check the whole file, then write it in one transaction; return the Plan (counts per
+    kind and what differs in each existing row).
 
     Existing rows (taxonomy by slug, exercises by slug or else name) are left alone unless
     ``update`` is set. ``status`` overrides every exercise's status. ``media_dir`` is the
@@ -111,14 +141,14 @@ def import_library(
     format = format or detect_format(data)
     try:
         with transaction.atomic():
+            errors = []
             if format == "forge":
                 records = forge_records(data)
             else:
                 records = {key: [] for key in SECTIONS}
-                records["exercises"] = free_exercise_db.to_forge(data, taxonomy_slugs())
+                records["exercises"], errors = free_exercise_db.to_forge(data, taxonomy_slugs())
                 records["gone_slugs"] = []
             plan = Plan()
-            errors = []
             known = plan_taxonomy(plan, records, update, errors)
             old_slugs, live = plan_exercises(
                 plan, records["exercises"], known, update, status, errors, progress, media_dir
@@ -128,19 +158,22 @@ def import_library(
                 raise LibraryError(summarize(errors))
             if not dry_run:
                 write(plan, progress)
-    except free_exercise_db.ConversionError as error:
-        raise LibraryError(summarize(error.errors)) from None
-    except IntegrityError as error:
-        raise LibraryError(f"the database refused the import: {error}") from None
-    return plan.counts
+    except RecursionError:
+        raise LibraryError("its lists and objects are nested too deeply") from None
+    except DatabaseError as error:
+        # Validation should have refused whatever the database refuses; never a traceback.
+        raise LibraryError(printable(f"the database refused the import: {error}")) from None
+    return plan
 
 
 def summarize(errors):
-    lines = errors[:MAX_REPORTED_ERRORS]
+    """The problems, each on its own printable line; a single one on the same line."""
+    lines = [printable(error) for error in errors[:MAX_REPORTED_ERRORS]]
+    if len(errors) == 1:
+        return f"1 problem, nothing was imported: {lines[0]}"
     if len(errors) > len(lines):
         lines.append(f"... and {len(errors) - len(lines)} more")
-    problems = "1 problem" if len(errors) == 1 else f"{len(errors)} problems"
-    return f"{problems}, nothing was imported:\n" + "\n".join(lines)
+    return f"{len(errors)} problems, nothing was imported:\n" + "\n".join(lines)
 
 
 def taxonomy_slugs():
@@ -158,7 +191,7 @@ def plan_taxonomy(plan, records, update, errors):
         if section.key == "muscles":
             taxa = taxa.select_related("body_part")
         existing = {taxon.slug: taxon for taxon in taxa}
-        by_name = {t.name: t for t in existing.values()}
+        by_name = {normalize_name(t.name): t for t in existing.values()}
         known[section.key] = dict(existing)
         seen = {"slug": {}, "name": {}}
         for index, record in enumerate(records[section.key]):
@@ -167,6 +200,7 @@ def plan_taxonomy(plan, records, update, errors):
                 continue
             if "position" in data and data["position"] is None:
                 data["position"] = index + 1
+            data["name"] = clean_name(data["name"])
             check_unique(seen, "slug", data["slug"], record, errors)
             check_unique(seen, "name", data["name"], record, errors)
             values = {k: v for k, v in data.items() if k != "body_part"}
@@ -198,10 +232,10 @@ def plan_taxonomy(plan, records, update, errors):
                 action, instance = "created", candidate
             elif taxon_record(section, current) == data:
                 action, instance = "unchanged", current
-            elif update:
-                action, instance = "updated", candidate
             else:
-                action, instance = "skipped", current
+                action, instance = ("updated", candidate) if update else ("skipped", current)
+                fields = differing(taxon_record(section, current), data)
+                plan.changes.append(Change(section.key, current.name, fields, action))
             holder = by_name.get(data["name"])
             if action in ("created", "updated") and holder and holder.slug != data["slug"]:
                 errors.append(
@@ -217,77 +251,120 @@ def plan_taxonomy(plan, records, update, errors):
 
 def plan_exercises(plan, records, known, update, status, errors, progress, media_dir=None):
     """Check each exercise record; return the old slugs of each as (record, slugs, exercise),
-    and the exercises' slugs as they will be after the import."""
-    existing = list(Exercise.objects.for_detail().prefetch_related("old_slugs"))
-    by_slug = {e.slug: e for e in existing}
-    by_name = {e.name: e for e in existing}
+    and the exercises' slugs as they will be after the import.
+
+    Records are matched to exercises by slug, else by name as normalize_name makes it, so a
+    look-alike name (other spaces or Unicode form) is the same exercise, never a second one.
+    The records go by in chunks; only the matched exercises of a chunk are loaded whole."""
+    index = list(Exercise.objects.values_list("pk", "slug", "name"))
+    by_slug = {slug: pk for pk, slug, _ in index}
+    by_name = {normalize_name(name): pk for pk, _, name in index}
+    slug_of = {pk: slug for pk, slug, _ in index}
+    del index
     claimed = {}
     seen = {"slug": {}, "name": {}}
     old_slugs = []
-    for record in progress(records, desc="Checking exercises", unit="exercise"):
-        data = normalize(record, EXERCISE_FIELDS, errors)
-        if data is None:
-            continue
-        data["status"] = status or data["status"] or Exercise.Status.PUBLISHED
-        check_unique(seen, "slug", data["slug"], record, errors)
-        check_unique(seen, "name", data["name"], record, errors)
-        current = by_slug.get(data["slug"]) or by_name.get(data["name"])
-        if current is not None:
-            earlier = claimed.setdefault(current.pk, record)
-            if earlier is not record:
-                errors.append(
-                    f'{record.label}: matches the exercise "{current.slug}" that '
-                    f"{earlier.label} already matches"
-                )
-        exercise = Exercise(
-            pk=current.pk if current else None,
-            name=data["name"],
-            slug=data["slug"],
-            status=data["status"],
-            quick_answer=data["quick_answer"],
+    created_slugs = set()
+    renamed = {}  # slug → slug after the update, of updated exercises
+    checking = progress(records, desc="Checking exercises", unit="exercise")
+    for chunk in batched(checking, CHUNK):
+        ready = []
+        for record in chunk:
+            data = normalize(record, EXERCISE_FIELDS, errors)
+            if data is not None:
+                data["name"] = clean_name(data["name"])
+                ready.append((record, data, by_slug.get(data["slug"]) or by_name.get(data["name"])))
+        matched = (
+            Exercise.objects.for_detail()
+            .prefetch_related("old_slugs")
+            .in_bulk([pk for _, _, pk in ready if pk is not None])
         )
-        secondary = resolve_references(exercise, data, known, record, errors)
-        ok = check_instance(exercise, record, errors, exclude=[*REFERENCES, "secondary_muscles"])
-        if not (check_lists(data, record, errors) and secondary is not None and ok):
-            continue
-        if current is None:
-            action = "created"
-        elif without_old_slugs(exercise_record(current)) == without_old_slugs(data):
-            action = "unchanged"
-        else:
-            action = "updated" if update else "skipped"
-        # Media files are read and checked only for the exercises that will be written.
-        exercise._media = media_format.check(
-            data, record.label, media_dir, errors, read_files=action in ("created", "updated")
-        )
-        if action == "updated":
-            for key in ("name", "slug"):
-                holder = (by_name if key == "name" else by_slug).get(data[key])
-                if holder is not None and holder.pk != current.pk:
-                    errors.append(
-                        f'{record.label}: {key} "{data[key]}" is already used by the exercise '
-                        f'"{holder.slug}"'
-                    )
-            # Save the loaded row, so that its creation time and slug history carry over.
-            for key in ("name", "slug", "status", "quick_answer", *REFERENCES):
-                setattr(current, key, getattr(exercise, key))
-            current._media = exercise._media
-            exercise = current
-        plan.count("exercises", action)
-        if action in ("created", "updated"):
-            getattr(plan, action).append((exercise, data, secondary))
-        old_slugs.append((record, data["old_slugs"], exercise if action == "created" else current))
-    # Updated exercises carry their new slug already.
-    live = {e.slug for e in existing} | {e.slug for e, _, _ in plan.created}
-    return old_slugs, live
+        for record, data, pk in ready:
+            current = matched.get(pk)
+            entry = plan_exercise(
+                plan, record, data, current, known, update, status, errors, claimed, seen, media_dir
+            )
+            if entry is None:
+                continue
+            exercise, action = entry
+            if action == "updated":
+                for key, holders in (("name", by_name), ("slug", by_slug)):
+                    holder = holders.get(data[key])
+                    if holder is not None and holder != current.pk:
+                        errors.append(
+                            f"{record.label}: {key} {quote(data[key])} is already used by the "
+                            f'exercise "{slug_of[holder]}"'
+                        )
+            if action == "created":
+                created_slugs.add(exercise.slug)
+            elif action == "updated":
+                renamed[slug_of[current.pk]] = exercise.slug
+            if data["old_slugs"]:
+                # The loaded row (with its lists) is not kept: its primary key is enough.
+                owner = exercise if current is None else Exercise(pk=current.pk)
+                old_slugs.append((record, data["old_slugs"], owner))
+    return old_slugs, (set(by_slug) - set(renamed)) | set(renamed.values()) | created_slugs
 
 
-def without_old_slugs(record):
-    """An exercise record without its old addresses, which are compared one by one (and
-    without empty media, which an export leaves out)."""
-    return {
-        key: value for key, value in media_format.comparable(record).items() if key != "old_slugs"
-    }
+def plan_exercise(
+    plan, record, data, current, known, update, status, errors, claimed, seen, media_dir
+):
+    """Check one exercise record against the exercise it matches (or None); note what to do
+    with it in the plan. Returns (exercise, action), or None when the record has a problem."""
+    if current is not None:
+        earlier = claimed.setdefault(current.pk, record)
+        if earlier is not record:
+            errors.append(
+                f'{record.label}: matches the exercise "{current.slug}" that '
+                f"{earlier.label} already matches"
+            )
+        if record.carried is not None:
+            # What the file's format cannot express stays as the database has it.
+            kept = {k: v for k, v in exercise_record(current).items() if k not in record.carried}
+            data.update(kept, old_slugs=[], status=status or current.status)
+    data["status"] = status or data["status"] or Exercise.Status.PUBLISHED
+    check_unique(seen, "slug", data["slug"], record, errors)
+    check_unique(seen, "name", data["name"], record, errors)
+    exercise = Exercise(
+        pk=current.pk if current else None,
+        name=data["name"],
+        slug=data["slug"],
+        status=data["status"],
+        quick_answer=data["quick_answer"],
+    )
+    secondary = resolve_references(exercise, data, known, record, errors)
+    ok = check_instance(exercise, record, errors, exclude=[*REFERENCES, "secondary_muscles"])
+    if not (check_lists(data, record, errors) and secondary is not None and ok):
+        return None
+    if current is None:
+        action, fields = "created", tuple(LISTS) + MEDIA_KEYS
+    else:
+        fields = differing(
+            media_format.comparable(exercise_record(current)), media_format.comparable(data)
+        )
+        action = "unchanged" if not fields else "updated" if update else "skipped"
+    media = None
+    if record.carried is None:
+        # Media files are read and checked only when they will be written.
+        writes_media = action in ("created", "updated") and bool(set(fields) & set(MEDIA_KEYS))
+        media = media_format.check(data, record.label, media_dir, errors, read_files=writes_media)
+        if media is None:
+            return None
+    plan.count("exercises", action)
+    if current is None:
+        plan.exercises.append((exercise, data, secondary, fields, media))
+        return exercise, action
+    if action == "unchanged":
+        return current, action
+    plan.changes.append(Change("exercises", current.name, fields, action))
+    if action == "updated":
+        # Save the loaded row, so that its creation time and slug history carry over; its
+        # prefetched lists are not needed any more.
+        for key in ("name", "slug", "status", "quick_answer", *REFERENCES):
+            setattr(current, key, getattr(exercise, key))
+        current.__dict__.pop("_prefetched_objects_cache", None)
+        plan.exercises.append((current, data, secondary, fields, media))
+    return current, action
 
 
 def plan_addresses(plan, old_slugs, gone_records, live, update, errors):
@@ -327,6 +404,8 @@ def plan_addresses(plan, old_slugs, gone_records, live, update, errors):
         else:
             action = "updated" if update else "skipped"
         plan.count("old_addresses", action)
+        if action in ("updated", "skipped"):
+            plan.changes.append(Change("old_addresses", slug, ("exercise",), action))
         if action in ("created", "updated"):
             plan.addresses.append((slug, exercise))
 
@@ -375,43 +454,3 @@ def check_lists(data, record, errors):
         for key, value in faq.items():
             check_value(FAQ, key, value, record, f"faqs[{index}].{key}", errors)
     return len(errors) == before
-
-
-def write(plan, progress):
-    """Save the checked plan: taxa one by one (few), exercises and their lists in bulk."""
-    for taxon in plan.taxa:
-        taxon.save()
-    created = [exercise for exercise, _, _ in plan.created]
-    Exercise.objects.bulk_create(created)
-    # A live slug wins over the address history (Exercise.save does the same).
-    ExerciseSlug.objects.filter(slug__in=[e.slug for e in created]).delete()
-    if plan.updated:
-        for exercise, _, _ in progress(plan.updated, desc="Updating exercises", unit="exercise"):
-            # A new version: an admin form opened before the import cannot be saved over it.
-            exercise.version = F("version") + 1
-            exercise.save()
-    updated_ids = [exercise.pk for exercise, _, _ in plan.updated]
-    for model in (ExerciseSecondaryMuscle, *TEXT_LISTS.values(), FAQ):
-        model.objects.filter(exercise_id__in=updated_ids).delete()
-    rows = {model: [] for model in (ExerciseSecondaryMuscle, *TEXT_LISTS.values(), FAQ)}
-    for exercise, data, secondary in plan.created + plan.updated:
-        for position, muscle in enumerate(secondary, start=1):
-            rows[ExerciseSecondaryMuscle].append(
-                ExerciseSecondaryMuscle(exercise=exercise, muscle=muscle, position=position)
-            )
-        for key, model in TEXT_LISTS.items():
-            for position, text in enumerate(data[key], start=1):
-                rows[model].append(model(exercise=exercise, position=position, text=text))
-        for position, faq in enumerate(data["faqs"], start=1):
-            rows[FAQ].append(FAQ(exercise=exercise, position=position, **faq))
-    for model, objs in rows.items():
-        model.objects.bulk_create(objs)
-    media_format.write(
-        [(exercise, exercise._media) for exercise, _, _ in plan.created + plan.updated]
-    )
-    # Old addresses last: a renamed exercise's save has just recorded its previous slug.
-    addresses = [ExerciseSlug(slug=slug, exercise=exercise) for slug, exercise in plan.addresses]
-    ExerciseSlug.objects.filter(slug__in=[address.slug for address in addresses]).delete()
-    ExerciseSlug.objects.bulk_create(addresses)
-    # bulk_create sends no signals: tell the page cache itself.
-    content_changed()

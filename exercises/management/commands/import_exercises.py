@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from exercises.interchange.format import LibraryError, parse
+from exercises.interchange.format import SECTIONS, LibraryError, parse
 from exercises.interchange.importer import FORMATS, import_library
 from exercises.models import Exercise
 
@@ -18,6 +18,16 @@ KINDS = {
     "categories": "categories",
     "exercises": "exercises",
     "old_addresses": "old addresses",
+}
+
+
+# How many changed rows of each kind the summary names (all of them with -v 2).
+LISTED = 50
+# How the summary names a changed row's kind.
+CHANGE_NOUNS = {
+    **{key: section.noun for key, section in SECTIONS.items()},
+    "exercises": "exercise",
+    "old_addresses": "old address",
 }
 
 
@@ -67,10 +77,6 @@ class Command(BaseCommand):
 
     def handle(self, path, **options):
         source = "standard input" if path == "-" else path
-        try:
-            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"cannot read {source}: {error}") from None
         quiet = options["verbosity"] == 0
 
         def progress(iterable, **kwargs):
@@ -78,8 +84,11 @@ class Command(BaseCommand):
             return tqdm(iterable, file=stream, disable=True if quiet else None, **kwargs)
 
         try:
-            counts = import_library(
-                parse(text),
+            # The bytes and the text are dropped as soon as they are parsed: at 50 MB they
+            # weigh as much as the records.
+            data = parse(read(path, source))
+            plan = import_library(
+                data,
                 format=options["format"],
                 update=options["update"],
                 status=options["status"],
@@ -89,22 +98,53 @@ class Command(BaseCommand):
             )
         except LibraryError as error:
             raise CommandError(f"{source}: {error}") from None
-        if quiet:
-            return
-        prefix = "Would import (dry run)" if options["dry_run"] else "Imported"
+        if not quiet:
+            self.report(source, plan, options)
+
+    def report(self, source, plan, options):
+        """Counts per kind, then every row that differs from the file, with what differs."""
+        dry_run, update = options["dry_run"], options["update"]
+        prefix = "Would import (dry run)" if dry_run else "Imported"
         self.stdout.write(f"{prefix} {source}:")
         for key, noun in KINDS.items():
-            if key in counts:
-                done = counts[key]
+            if key in plan.counts:
+                done = plan.counts[key]
                 self.stdout.write(
                     f"  {noun}: {done['created']} created, {done['updated']} updated, "
                     f"{done['unchanged']} unchanged, {done['skipped']} skipped"
                 )
-        skipped = sum(done["skipped"] for done in counts.values())
-        if skipped:
+        every = options["verbosity"] >= 2
+        for action, heading in (
+            ("updated", "Would update" if dry_run else "Updated"),
+            ("skipped", "Kept as they are, though they differ from the file"),
+        ):
+            changes = [change for change in plan.changes if change.action == action]
+            if not changes:
+                continue
+            style = self.style.WARNING if action == "skipped" else str
+            self.stdout.write(style(f"{heading}:"))
+            shown = changes if every else changes[:LISTED]
+            for change in shown:
+                what = f": {', '.join(change.fields)}" if change.fields else ""
+                self.stdout.write(f"  {CHANGE_NOUNS[change.kind]} {change.name}{what}")
+            if len(changes) > len(shown):
+                self.stdout.write(f"  ... and {len(changes) - len(shown)} more (-v 2 lists all)")
+        skipped = sum(done["skipped"] for done in plan.counts.values())
+        if skipped and not update:
             self.stdout.write(
                 self.style.WARNING(
                     f"{skipped} existing row(s) differ from the file and were kept; "
                     "use --update to overwrite them."
                 )
             )
+
+
+def read(path, source):
+    """The file's bytes; "-" reads standard input."""
+    try:
+        if path != "-":
+            return Path(path).read_bytes()
+        stdin = getattr(sys.stdin, "buffer", None)
+        return stdin.read() if stdin is not None else sys.stdin.read()
+    except OSError as error:
+        raise LibraryError(f"cannot read it: {error.strerror or error}") from None

@@ -1,0 +1,79 @@
+"""Write a checked import plan (importer.py): taxa, then exercises a chunk at a time."""
+
+from itertools import batched
+
+from django.db.models import F
+
+from ..caching import content_changed
+from ..models import FAQ, Exercise, ExerciseSecondaryMuscle, ExerciseSlug
+from . import media as media_format
+from .format import TEXT_LISTS
+
+# Exercises checked, and then written, together: the database is asked about one chunk at a
+# time and the rows of one chunk are built at a time, so memory does not grow with the file
+# beyond its parsed records.
+CHUNK = 500
+# An exercise's ordered lists in the file, and the model of their rows.
+LISTS = {"secondary_muscles": ExerciseSecondaryMuscle, **TEXT_LISTS, "faqs": FAQ}
+# The record's keys written by interchange/media.py, replaced together.
+MEDIA_KEYS = ("media", "text_credit")
+
+
+def write(plan, progress):
+    """Save the checked plan: taxa one by one (few), then the exercises a chunk at a time, each
+    chunk's new exercises and changed lists in bulk."""
+    for taxon in plan.taxa:
+        taxon.save()
+    writing = progress(plan.exercises, desc="Writing exercises", unit="exercise")
+    for chunk in batched(writing, CHUNK):
+        write_exercises(chunk)
+    # Old addresses last: a renamed exercise's save has just recorded its previous slug.
+    addresses = [ExerciseSlug(slug=slug, exercise=exercise) for slug, exercise in plan.addresses]
+    ExerciseSlug.objects.filter(slug__in=[address.slug for address in addresses]).delete()
+    ExerciseSlug.objects.bulk_create(addresses, batch_size=CHUNK)
+    # bulk_create sends no signals: tell the page cache itself.
+    content_changed()
+
+
+def write_exercises(chunk):
+    """Create or save the exercises of one chunk, and replace those of their lists and media
+    that the file changes (all of them for a new exercise)."""
+    created = [exercise for exercise, *_ in chunk if exercise.pk is None]
+    Exercise.objects.bulk_create(created)
+    # A live slug wins over the address history (Exercise.save does the same).
+    ExerciseSlug.objects.filter(slug__in=[e.slug for e in created]).delete()
+    created_ids = {exercise.pk for exercise in created}
+    for exercise, *_ in chunk:
+        if exercise.pk not in created_ids:
+            # A new version: an admin form opened before the import cannot be saved over it.
+            exercise.version = F("version") + 1
+            exercise.save()
+    for key, model in LISTS.items():
+        changed = [
+            (exercise, data, secondary)
+            for exercise, data, secondary, keys, _ in chunk
+            if key in keys
+        ]
+        model.objects.filter(
+            exercise_id__in=[e.pk for e, *_ in changed if e.pk not in created_ids]
+        ).delete()
+        rows = []
+        for exercise, data, secondary in changed:
+            if key == "secondary_muscles":
+                values = [{"muscle": muscle} for muscle in secondary]
+            elif key == "faqs":
+                values = data["faqs"]
+            else:
+                values = [{"text": text} for text in data[key]]
+            rows += [
+                model(exercise=exercise, position=position, **value)
+                for position, value in enumerate(values, start=1)
+            ]
+        model.objects.bulk_create(rows)
+    media_format.write(
+        [
+            (exercise, media)
+            for exercise, _, _, keys, media in chunk
+            if media is not None and set(keys) & set(MEDIA_KEYS)
+        ]
+    )
