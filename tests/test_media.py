@@ -351,11 +351,12 @@ def test_sitemap_lists_each_exercise_page_images(client, spine_stretch, settings
 
 
 def test_markdown_copy_has_one_line_per_image(client, spine_stretch, settings):
+    """A list of its own after the facts ("*" bullets: "-" would continue the facts list)."""
     before = client.get("/exercise/spine-stretch.md").content.decode()
     item = add_media(spine_stretch, alt="Seated [reaching]", caption="Start position")
     after = client.get("/exercise/spine-stretch.md").content.decode()
     line = (
-        f"- ![Seated \\[reaching\\]]({item.largest_absolute_url}) Start position. Image: "
+        f"* ![Seated \\[reaching\\]]({item.largest_absolute_url}) Start position. Image: "
         f"Everkinetic, [CC BY-SA 4.0]({CC_BY_SA})\n"
     )
     facts_end = "- **Category:** Mobility\n"
