@@ -149,3 +149,22 @@ def test_page_is_accessible_and_clean_at_phone_and_desktop_widths(
         assert path.stat().st_size > 0
     messages = [m for m in page.console.messages if "404 (Not Found)" not in m]
     assert messages == []
+
+
+def test_a_200_character_name_does_not_widen_any_page_on_a_phone(site, page):
+    exercise = Exercise.objects.published().select_related("equipment").first()
+    exercise.name = "Ü" + "x" * 199  # one unbroken word, the longest name allowed
+    exercise.save()
+    equipment = exercise.equipment
+    equipment.name = "E" * 60
+    equipment.save()
+    page.set_viewport_size({"width": 390, "height": 900})
+
+    for path in (
+        exercise.get_absolute_url(),  # heading, breadcrumbs, facts
+        f"/exercises?q={exercise.name[:40]}",  # a result card and the search chip
+        equipment.get_absolute_url(),  # a hub's heading, card and facet options
+        "/exercises",
+    ):
+        assert page.goto(f"{site}{path}").status == 200, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
