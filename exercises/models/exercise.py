@@ -17,6 +17,7 @@ from .media import thumbnail_url
 from .naming import NormalizedNameMixin, SlugHistoryMixin
 from .queries import ExerciseQuerySet
 from .taxonomy import (
+    FACETS,
     BodyPart,
     Category,
     Difficulty,
@@ -178,6 +179,16 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
     @property
     def ordered_secondary_muscles(self):
         return [link.muscle for link in self.secondary_muscle_links.all()]
+
+    def facts(self):
+        """(label, values) of the classification as the page lists it: each facet's value in
+        registry order, and the secondary muscles, if any, after the target muscle."""
+        facts = []
+        for model in FACETS:
+            facts.append((model.label, [getattr(self, model.exercise_field)]))
+            if model is Muscle and self.ordered_secondary_muscles:
+                facts.append(("Secondary muscles", self.ordered_secondary_muscles))
+        return facts
 
     @property
     def quick_answer_summary(self):
