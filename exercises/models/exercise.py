@@ -23,12 +23,20 @@ from .taxonomy import (
     Difficulty,
     Equipment,
     Muscle,
+    name_field,
     slug_constraints,
-    validate_slug_format,
+    slug_field,
 )
 
 # The trainer's opening sentences of the quick answer, in characters.
 QUICK_ANSWER_LIMIT = 1000
+
+
+def facet_link(model, help_text):
+    """An exercise's value of one facet: required, and a value in use cannot be deleted."""
+    return models.ForeignKey(
+        model, on_delete=models.PROTECT, related_name=model.exercise_relation, help_text=help_text
+    )
 
 
 @dataclass(frozen=True)
@@ -42,18 +50,11 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    name = models.CharField(
-        max_length=200,
-        unique=True,
-        validators=[validate_plain_text],
-        help_text="The exercise's name as visitors see it.",
-    )
-    slug = models.SlugField(
-        max_length=200,
-        unique=True,
-        validators=[validate_slug_format],
-        help_text="The page's address: /exercise/your-slug. Changing it keeps the old address "
-        "working (it redirects).",
+    name = name_field(200, "The exercise's name as visitors see it.")
+    slug = slug_field(
+        200,
+        "The page's address: /exercise/your-slug. Changing it keeps the old address working "
+        "(it redirects).",
     )
     quick_answer = models.TextField(
         blank=True,
@@ -62,21 +63,11 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
         help_text="The opening sentences of the quick answer, in your words. A generated "
         "sentence about difficulty, equipment and muscles follows it.",
     )
-    body_part = models.ForeignKey(
-        BodyPart, on_delete=models.PROTECT, related_name="exercises", help_text="Its hub page."
+    body_part = facet_link(BodyPart, "Its hub page.")
+    equipment = facet_link(
+        Equipment, "What the exercise needs; pick “Body Weight” when it needs nothing."
     )
-    equipment = models.ForeignKey(
-        Equipment,
-        on_delete=models.PROTECT,
-        related_name="exercises",
-        help_text="What the exercise needs; pick “Body Weight” when it needs nothing.",
-    )
-    target_muscle = models.ForeignKey(
-        Muscle,
-        on_delete=models.PROTECT,
-        related_name="targeted_by",
-        help_text="The muscle the exercise works most.",
-    )
+    target_muscle = facet_link(Muscle, "The muscle the exercise works most.")
     secondary_muscles = models.ManyToManyField(
         Muscle,
         through="ExerciseSecondaryMuscle",
@@ -84,18 +75,13 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
         blank=True,
         help_text="Other muscles it works, in the order they should be listed.",
     )
-    difficulty = models.ForeignKey(
+    difficulty = facet_link(
         Difficulty,
-        on_delete=models.PROTECT,
-        related_name="exercises",
-        help_text="How demanding the exercise is; the page's answer to “Is it good for "
-        "beginners?” and the sort by difficulty follow it.",
+        "How demanding the exercise is; the page's answer to “Is it good for beginners?” and "
+        "the sort by difficulty follow it.",
     )
-    category = models.ForeignKey(
-        Category,
-        on_delete=models.PROTECT,
-        related_name="exercises",
-        help_text="The kind of training it is, e.g. Strength or Mobility; each has a hub page.",
+    category = facet_link(
+        Category, "The kind of training it is, e.g. Strength or Mobility; each has a hub page."
     )
     status = models.CharField(
         max_length=10,

@@ -23,6 +23,26 @@ validate_slug_format = RegexValidator(
 INTRO_LIMIT = 1000
 
 
+def name_field(max_length, help_text):
+    """A page's name: unique, plain text (stored normalised, see NormalizedNameMixin)."""
+    return models.CharField(
+        max_length=max_length,
+        unique=True,
+        validators=[validate_plain_text],
+        help_text=help_text,
+    )
+
+
+def slug_field(max_length, help_text):
+    """A page's address: unique, lower-case letters, digits and single hyphens."""
+    return models.SlugField(
+        max_length=max_length,
+        unique=True,
+        validators=[validate_slug_format],
+        help_text=help_text,
+    )
+
+
 def slug_constraints(prefix, intro=False):
     """Database checks every slug column carries: non-empty, lower-case, no stray characters;
     and a non-empty name beside it. Taxa also bound their intro (``intro=True``)."""
@@ -39,18 +59,9 @@ def slug_constraints(prefix, intro=False):
 class Taxon(SlugHistoryMixin, NormalizedNameMixin, models.Model):
     """A value of one facet (body part, muscle, ...): it has a hub page listing its exercises."""
 
-    name = models.CharField(
-        max_length=60,
-        unique=True,
-        validators=[validate_plain_text],
-        help_text="As visitors see it, e.g. “Lower Back”.",
-    )
-    slug = models.SlugField(
-        max_length=60,
-        unique=True,
-        validators=[validate_slug_format],
-        help_text="The hub page's address. Changing it keeps the old address working "
-        "(it redirects).",
+    name = name_field(60, "As visitors see it, e.g. “Lower Back”.")
+    slug = slug_field(
+        60, "The hub page's address. Changing it keeps the old address working (it redirects)."
     )
     intro = models.TextField(
         blank=True,
