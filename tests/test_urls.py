@@ -147,20 +147,12 @@ def test_a_hub_given_its_own_value_again_redirects_to_itself(client, library):
 
 # Parameters the browse does not read: analytics tags, cache busters, typos.
 UNKNOWN_PARAMETERS = ["cb=123", "utm_source=x&utm_medium=email", "=", "Q=row", "page[]=2"]
-# Each listing and hub page type, with a state the address keeps (filters, a search, a sort).
+# Each listing and hub page type (the exercise page is not a browse state), their Markdown
+# copies, and states the address keeps (filters, a search, a sort).
 CANONICAL_STATES = [
-    "/exercises",
-    "/exercises?body_part=back&difficulty=beginner",
-    "/exercises?q=row&sort=recent",
-    "/exercises.md",
-    "/exercises/back",
-    "/exercises/back.md",
-    "/exercises/intermediate",
-    "/exercises/equipment/barbell",
-    "/exercises/muscle/lower-back",
-    "/exercises/category/powerlifting",
-    "/exercises/back/barbell",
-    "/exercises/back/barbell.md",
+    *(path for path in PAGES if path.startswith("/exercises")),
+    *("/exercises.md", "/exercises/back.md", "/exercises/back/barbell.md"),
+    *("/exercises?body_part=back&difficulty=beginner", "/exercises?q=row&sort=recent"),
 ]
 
 
