@@ -86,6 +86,17 @@ class FAQInline(PositionedInline):
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
 
 
+def status_action(description, description_plural):
+    """An action that moves exercises to another status: in the change list and on the change
+    form, for those who may change exercises."""
+    return admin.action(
+        description=description,
+        description_plural=description_plural,
+        permissions=["change"],
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
+
+
 @admin.register(Exercise)
 class ExerciseAdmin(SortableMediaAdminBase, admin.ModelAdmin):
     form = ExerciseForm
@@ -181,20 +192,12 @@ class ExerciseAdmin(SortableMediaAdminBase, admin.ModelAdmin):
             " {} here.", "redirects" if len(slugs) == 1 else "redirect"
         )
 
-    @admin.action(
-        description="Publish",
-        description_plural="Publish selected %(verbose_name_plural)s",
-        permissions=["change"],
-        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
-    )
+    @status_action("Publish", "Publish selected %(verbose_name_plural)s")
     def publish(self, request, queryset):
         self.set_status(request, queryset, Exercise.Status.PUBLISHED)
 
-    @admin.action(
-        description="Unpublish (back to draft)",
-        description_plural="Unpublish selected %(verbose_name_plural)s (back to draft)",
-        permissions=["change"],
-        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    @status_action(
+        "Unpublish (back to draft)", "Unpublish selected %(verbose_name_plural)s (back to draft)"
     )
     def unpublish(self, request, queryset):
         self.set_status(request, queryset, Exercise.Status.DRAFT)
