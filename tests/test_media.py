@@ -6,16 +6,18 @@ Images are tiny and generated here; the files go to a temporary MEDIA_ROOT.
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from PIL import Image
 from test_admin import change_url, existing_rows, rows
 
 from exercises import renditions
-from exercises.models import Exercise, ExerciseMedia
+from exercises.models import Exercise, ExerciseMedia, ExerciseTextCredit
 
 CC_BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
 SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" width="120" height="100" viewBox="0 0 120 100">
@@ -576,3 +578,50 @@ def test_prune_media_deletes_only_old_unused_files(spine_stretch, media_root):
     call_command("prune_media", verbosity=0)
     assert not any(default_storage.exists(name) for name in gone_files)
     assert all(default_storage.exists(name) for name in kept.stored_names())
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_media_texts_refuse_control_characters(spine_stretch, tmp_path):
+    library = {
+        "format": "forge-exercise-library",
+        "version": 1,
+        "exercises": [
+            {
+                **json.loads((FIXTURES / "spine-stretch.json").read_text())["exercises"][0],
+                "media": [{"file": "media/a.png", "alt_text": "Sitting\x07", "licence": "own"}],
+                "text_credit": {"creator": "Ever\x1bkinetic", "licence": "cc0", "source_url": ""},
+            }
+        ],
+    }
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.png").write_bytes(image_bytes())
+    path = tmp_path / "library.json"
+    path.write_text(json.dumps(library), encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("import_exercises", path, "--update", verbosity=0)
+    message = str(error.value)
+    assert "media[0]: alt_text: Remove the invisible control character U+0007" in message
+    assert "text_credit.creator: Remove the invisible control character U+001B" in message
+    assert not ExerciseMedia.objects.exists()
+
+
+def test_a_free_exercise_db_update_keeps_media_and_text_credit(taxonomy, tmp_path):
+    records = [
+        r
+        for r in json.loads((FIXTURES / "free-exercise-db.json").read_text())
+        if r["name"] == "Barbell Deadlift"
+    ]
+    path = tmp_path / "free.json"
+    path.write_text(json.dumps(records))
+    call_command("import_exercises", path, verbosity=0)
+    deadlift = Exercise.objects.get(name="Barbell Deadlift")
+    add_media(deadlift)
+    ExerciseTextCredit.objects.create(exercise=deadlift, creator="Everkinetic", licence="cc0")
+    records[0]["instructions"] = ["Lift it."]
+    path.write_text(json.dumps(records))
+    call_command("import_exercises", path, "--update", verbosity=0)
+    assert [s.text for s in deadlift.steps.all()] == ["Lift it."]
+    assert deadlift.media.count() == 1
+    assert ExerciseTextCredit.objects.get(exercise=deadlift).creator == "Everkinetic"

@@ -16,6 +16,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .. import renditions
+from ..text import validate_plain_text
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Credited(models.Model):
     creator = models.CharField(
         max_length=200,
         blank=True,
+        validators=[validate_plain_text],
         help_text="Who made it, as the credit should name them (a person or an organisation). "
         "Required unless it is our own.",
     )
@@ -112,12 +114,16 @@ class ExerciseMedia(Credited):
     video = models.FileField(max_length=200, blank=True, editable=False)
     alt_text = models.CharField(
         max_length=300,
+        validators=[validate_plain_text],
         help_text="What the picture shows, for someone who cannot see it: the position and "
         "what the body does (“Lying on a bench, the barbell lowered to the chest”). Not the "
         "exercise's name alone.",
     )
     caption = models.CharField(
-        max_length=200, blank=True, help_text="Shown under it, e.g. “Start position”."
+        max_length=200,
+        blank=True,
+        validators=[validate_plain_text],
+        help_text="Shown under it, e.g. “Start position”.",
     )
     created = models.DateTimeField(auto_now_add=True)
 
