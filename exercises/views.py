@@ -78,12 +78,12 @@ def moved(request, url, markdown):
     return redirect(f"{url}?{query}" if query else url, permanent=True)
 
 
-@public_page(conditional.library)
+@public_page(conditional.library, params=None)
 def library(request, markdown=False):
     return browse_page(request, markdown=markdown)
 
 
-@public_page(conditional.hub)
+@public_page(conditional.hub, params=None)
 def facet_hub(request, slug, facet, markdown=False):
     """A facet's hub (urls.py names the facet), or a 301 to its current address when the slug
     is one it had before a rename. Facets sharing the address (body parts and difficulties)
@@ -100,7 +100,7 @@ def facet_hub(request, slug, facet, markdown=False):
         return moved(request, taxon.get_absolute_url(), markdown)
 
 
-@public_page(conditional.combination)
+@public_page(conditional.combination, params=None)
 def combination_hub(request, body_part, equipment, markdown=False):
     fixed = {"body_part": body_part, "equipment": equipment}
     try:

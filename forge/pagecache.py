@@ -25,13 +25,15 @@ from datetime import datetime
 from functools import cache, wraps
 from importlib import import_module
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache as default_cache
 from django.core.signals import setting_changed
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.encoding import escape_uri_path
 from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 from django.views.decorators.http import condition, require_safe
@@ -98,8 +100,13 @@ def page_etag(request, content=None):
 # --- Declaring a public page ------------------------------------------------------------------
 
 
-def public_page(validators_for=None, *, max_age=None, store=True):
+def public_page(validators_for=None, *, max_age=None, store=True, params=()):
     """Declare a public page: GET and HEAD only, `Cache-Control: public`, kept by the page cache.
+
+    `params` names the query parameters the page reads; any other one (a cache buster, an
+    analytics tag) answers 301 to the same address without it, so that only canonical
+    addresses are rendered and stored. None: the view puts its query string right itself
+    (the browse pages, whose states are their query strings).
 
     `validators_for(request, *args, **kwargs)` returns Validators, or None when the page the
     validators would describe does not exist (the view then answers 404, 410 or a redirect);
@@ -125,6 +132,8 @@ def public_page(validators_for=None, *, max_age=None, store=True):
         @require_safe
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            if params is not None and any(name not in params for name in request.GET):
+                return without_other_params(request, params)
             if validators_for is None and store and settings.PAGE_CACHE_SECONDS:
                 page_version(request)  # what the page cache stores this page under
             response = inner(request, *args, **kwargs)
@@ -143,6 +152,15 @@ def public_page(validators_for=None, *, max_age=None, store=True):
         return wrapper
 
     return decorator
+
+
+def without_other_params(request, params):
+    """A 301 to the address with only the query parameters the page reads."""
+    kept = [
+        (name, value) for name, value in request.GET.lists() if name in params for value in value
+    ]
+    query = f"?{urlencode(kept)}" if kept else ""
+    return HttpResponsePermanentRedirect(escape_uri_path(request.path) + query)
 
 
 def _validators(validators_for, request, *args, **kwargs):

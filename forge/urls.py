@@ -15,6 +15,8 @@ handler404 = "exercises.views.page_not_found"
 # Crawlers re-read these often; a sitemap of 10,000 exercises is worth keeping for a while.
 # Like the pages, they are kept in the page cache until the content changes (forge.pagecache).
 crawler_file = public_page(max_age=3600)
+# A sitemap section of more than 50,000 addresses has pages: ?p=2 (Django's sitemap view).
+sitemap_section = public_page(max_age=3600, params=("p",))
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,7 +25,7 @@ urlpatterns = [
     path("sitemap.xml", crawler_file(sitemaps.index), name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        crawler_file(sitemap_views.sitemap),
+        sitemap_section(sitemap_views.sitemap),
         {"sitemaps": sitemaps.SITEMAPS, "template_name": "sitemaps/section.xml"},
         name="sitemap_section",
     ),

@@ -430,7 +430,8 @@ def counting_view(db, page_cache):
             calls.append(request)
             return HttpResponse(b"<p>page</p>", headers=headers)
 
-        return pagecache.PageCacheMiddleware(pagecache.public_page()(view))
+        # Like a browse page, whose query string is its state (params=None).
+        return pagecache.PageCacheMiddleware(pagecache.public_page(params=None)(view))
 
     make.calls = calls
     return make

@@ -176,6 +176,35 @@ def test_an_unknown_parameter_before_the_state_is_dropped_too(client, library):
     assert response["Location"] == "/exercises?body_part=back&body_part=chest"
 
 
+# Pages that read no query parameter (or only their own): every other one is dropped by a 301,
+# so a cache buster can neither force a render nor store another copy of the page.
+FIXED_ADDRESSES = [
+    "/exercise/deadlift",
+    "/exercise/deadlift.md",
+    "/llms.txt",
+    "/sitemap.xml",
+    "/sitemap-exercises.xml",
+]
+
+
+@pytest.mark.parametrize("address", FIXED_ADDRESSES)
+def test_pages_without_parameters_redirect_any_query_string_away(client, library, address):
+    assert client.get(address).status_code == 200
+
+    for unknown in UNKNOWN_PARAMETERS:
+        response = client.get(f"{address}?{unknown}")
+        assert response.status_code == 301, unknown
+        assert response["Location"] == address
+
+
+def test_a_sitemap_section_keeps_its_page_number_and_drops_the_rest(client, library):
+    response = client.get("/sitemap-exercises.xml?cb=1&p=1")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/sitemap-exercises.xml?p=1"
+    assert client.get("/sitemap-exercises.xml?p=1").status_code == 200
+
+
 def test_a_state_with_only_its_own_parameters_is_not_redirected(client, library):
     # The order of the parameters does not make another state.
     response = client.get("/exercises?sort=recent&q=row")
