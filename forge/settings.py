@@ -220,8 +220,9 @@ PAGE_CACHE_BYPASS_SECONDS = env_int("PAGE_CACHE_BYPASS_SECONDS", 10)
 # What stored pages and ETags are checked against: the library's content version, kept in the
 # database (a cache restored from an old snapshot cannot revive what it retired).
 PAGE_CACHE_CONTENT_VERSION = "exercises.caching.content_version"
-# How long browsers and proxies may keep a 404 or 410 answer.
-ERROR_MAX_AGE = env_int("ERROR_MAX_AGE", 60)
+# How long browsers and proxies may keep a 404 or 410 answer. 0: a draft's address answers 404
+# until a trainer publishes it, and a visitor who saw the 404 must get the page right after.
+ERROR_MAX_AGE = env_int("ERROR_MAX_AGE", 0)
 
 # Sessions in the database, with malformed keys (a NUL byte, odd characters) read as no session.
 SESSION_ENGINE = "forge.sessions"

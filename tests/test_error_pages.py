@@ -83,6 +83,19 @@ def test_not_found_pages_say_how_long_they_may_be_kept(client, taxonomy, url, se
     assert response["Cache-Control"] == f"public, max-age={settings.ERROR_MAX_AGE}"
 
 
+def test_a_drafts_404_is_not_kept_once_it_is_published(client, spine_stretch):
+    """A browser that kept the draft's 404 would hide the page a trainer has just published."""
+    spine_stretch.status = "draft"
+    spine_stretch.save()
+    not_yet = client.get("/exercise/spine-stretch")
+    spine_stretch.status = "published"
+    spine_stretch.save()
+
+    assert not_yet.status_code == 404
+    assert not_yet["Cache-Control"] == "public, max-age=0"
+    assert client.get("/exercise/spine-stretch").status_code == 200
+
+
 def test_gone_pages_say_how_long_they_may_be_kept(client, spine_stretch, settings):
     spine_stretch.delete()
     response = client.get("/exercise/spine-stretch")
