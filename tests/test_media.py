@@ -280,7 +280,8 @@ def test_exercise_page_shows_media_with_dimensions_srcset_and_credit(client, spi
     source = figures[0].find("source")
     assert source["type"] == "image/webp"
     assert re.fullmatch(r"(\S+ \d+w, )+\S+ 1000w", source["srcset"])
-    assert "26rem" in source["sizes"]
+    # Two items sit side by side in the 26rem column of a wide screen, and on a phone.
+    assert source["sizes"] == "(min-width: 56rem) 12.5rem, calc(50vw - 2.5rem)"
     caption = figures[0].figcaption
     assert "Start position" in caption.text
     assert caption.find("a", string="Everkinetic")["href"] == "https://github.com/everkinetic/data"
