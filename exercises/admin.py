@@ -1,18 +1,19 @@
-"""The trainers' admin: exercises with their ordered content, the taxonomy and old addresses."""
+"""The trainers' admin: exercises with their ordered content and old addresses; the taxonomy's
+admins live in admin_taxonomy.py, the exercise form's parts in admin_forms.py and admin_media.py."""
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import models, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
 from django.utils.translation import ngettext
 
+from . import admin_taxonomy  # noqa: F401  (registers the facets' admins with this site)
 from .admin_forms import (
     POSITION_HELP,
     ExerciseForm,
@@ -24,16 +25,11 @@ from .admin_media import MediaInline, SortableMediaAdminBase, TextCreditInline
 from .models import (
     FACETS,
     FAQ,
-    BodyPart,
-    Category,
     CommonMistake,
-    Difficulty,
-    Equipment,
     Exercise,
     ExerciseSecondaryMuscle,
     ExerciseSlug,
     HubSlug,
-    Muscle,
     ProTip,
     Step,
 )
@@ -225,99 +221,6 @@ class ExerciseAdmin(SortableMediaAdminBase, admin.ModelAdmin):
             self.message_user(
                 request, f"Nothing changed: the selection was already {label}.", messages.INFO
             )
-
-
-class TaxonAdmin(admin.ModelAdmin):
-    """Shared by every facet: name, slug and how many exercises use it."""
-
-    list_display = ["name", "slug", "exercise_count"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ("name",)}
-
-    def get_queryset(self, request):
-        relation = self.model.exercise_relation
-        queryset = super().get_queryset(request)
-        # A GROUP BY query drops Meta.ordering: restate it for the autocomplete's pages.
-        return queryset.annotate(exercise_total=Count(relation, distinct=True)).order_by(
-            *queryset.query.order_by or self.model._meta.ordering
-        )
-
-    @admin.display(description="Exercises", ordering="exercise_total")
-    def exercise_count(self, obj):
-        return obj.exercise_total
-
-    def view_on_site(self, obj):
-        return obj.get_absolute_url()
-
-
-class PositionedTaxonAdmin(TaxonAdmin):
-    list_display = ["name", "slug", "position", "exercise_count"]
-    list_editable = ["position"]
-    fields = ["name", "slug", "position", "intro"]
-
-
-@admin.register(BodyPart)
-class BodyPartAdmin(PositionedTaxonAdmin):
-    pass
-
-
-@admin.register(Difficulty)
-class DifficultyAdmin(PositionedTaxonAdmin):
-    pass
-
-
-@admin.register(Muscle)
-class MuscleAdmin(TaxonAdmin):
-    list_display = ["name", "slug", "body_part", "exercise_count", "secondary_count"]
-    list_filter = ["body_part"]
-    list_select_related = ["body_part"]
-    fields = ["name", "slug", "body_part", "intro"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(secondary_total=Count("secondary_in", distinct=True))
-        )
-
-    def get_deleted_objects(self, objs, request):
-        """Name the exercise behind each secondary-muscle row that blocks a delete: the admin
-        would only repeat the muscle's name."""
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        label = f"{capfirst(ExerciseSecondaryMuscle._meta.verbose_name)}: "
-        if any(str(entry).startswith(label) for entry in protected):
-            links = ExerciseSecondaryMuscle.objects.filter(
-                muscle__in=[muscle.pk for muscle in objs]
-            ).select_related("exercise", "muscle")
-            protected = [entry for entry in protected if not str(entry).startswith(label)] + [
-                format_html(
-                    '{}{} in <a href="{}">{}</a>',
-                    label,
-                    link.muscle,
-                    reverse("admin:exercises_exercise_change", args=[link.exercise_id]),
-                    link.exercise,
-                )
-                for link in links
-            ]
-        return deleted, counts, perms_needed, protected
-
-    @admin.display(description="Exercises (target)", ordering="exercise_total")
-    def exercise_count(self, obj):
-        return obj.exercise_total
-
-    @admin.display(description="Also works it", ordering="secondary_total")
-    def secondary_count(self, obj):
-        return obj.secondary_total
-
-
-@admin.register(Equipment)
-class EquipmentAdmin(TaxonAdmin):
-    fields = ["name", "slug", "intro"]
-
-
-@admin.register(Category)
-class CategoryAdmin(TaxonAdmin):
-    fields = ["name", "slug", "intro"]
 
 
 class AnswerFilter(admin.SimpleListFilter):
