@@ -51,7 +51,15 @@ class MediaForm(forms.ModelForm):
 
     class Meta:
         model = ExerciseMedia
-        fields = ["alt_text", "caption", "creator", "licence", "source_url", "position"]
+        fields = [
+            "alt_text",
+            "caption",
+            "creator",
+            "creator_is_organization",
+            "licence",
+            "source_url",
+            "position",
+        ]
         widgets = {"alt_text": forms.TextInput(attrs={"size": 80})}
 
     def clean_upload(self):
@@ -109,7 +117,7 @@ class MediaInline(SortableInlineAdminMixin, admin.StackedInline):
         "remove_video",
         "alt_text",
         "caption",
-        ("creator", "licence"),
+        ("creator", "creator_is_organization", "licence"),
         "source_url",
         "credit",
         "position",
@@ -149,5 +157,5 @@ class TextCreditInline(admin.StackedInline):
     model = ExerciseTextCredit
     extra = 0
     max_num = 1
-    fields = [("creator", "licence"), "source_url"]
+    fields = [("creator", "creator_is_organization", "licence"), "source_url"]
     verbose_name_plural = "Text credit (only when the text comes from elsewhere)"

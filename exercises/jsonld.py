@@ -116,7 +116,7 @@ def media_objects(exercise, url):
             "caption": item.caption or item.alt_text,
             "description": item.alt_text,
             "creator": {
-                "@type": "Organization" if item.licence == "own" else "Person",
+                "@type": item.creator_schema_type,
                 "name": item.credited_creator,
             },
             "creditText": item.credit_text,

@@ -109,6 +109,7 @@ def test_import_attaches_credited_drawings_and_imports_unmatched_exercises(
     }
     curl = Exercise.objects.get(slug="barbell-curl")
     assert [m.caption for m in curl.media.all()] == ["Start position", "End position"]
+    assert all(m.creator_is_organization for m in curl.media.all())  # a project, not a person
     assert not Exercise.objects.get(slug="dumbbell-shrug").media.exists()
 
     page = client.get("/exercise/barbell-curl").content.decode()

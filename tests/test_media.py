@@ -345,6 +345,32 @@ def test_json_ld_describes_each_image_and_its_licence(client, spine_stretch, set
     assert web_page["primaryImageOfPage"] == {"@id": image["@id"]}
 
 
+def test_an_organisation_is_credited_as_one(client, spine_stretch, tmp_path, media_root):
+    """Everkinetic is a project, not a person: its JSON-LD creator is an Organization, and the
+    library format keeps the flag (written only when it is set)."""
+    add_media(spine_stretch, creator_is_organization=True)
+    ExerciseTextCredit.objects.create(
+        exercise=spine_stretch,
+        creator="Everkinetic",
+        creator_is_organization=True,
+        licence="cc-by-sa-4.0",
+    )
+    graph = json_ld(page(client, spine_stretch))
+    image = next(node for node in graph if node["@type"] == "ImageObject")
+    assert image["creator"] == {"@type": "Organization", "name": "Everkinetic"}
+
+    backup = tmp_path / "library.json"
+    call_command("export_exercises", backup, verbosity=0)
+    record = json.loads(backup.read_text(encoding="utf-8"))["exercises"][0]
+    assert record["media"][0]["creator_is_organization"] is True
+    assert record["text_credit"]["creator_is_organization"] is True
+    spine_stretch.delete()
+    call_command("import_exercises", backup, verbosity=0)
+    restored = Exercise.objects.get(slug="spine-stretch")
+    assert restored.media.get().creator_is_organization
+    assert restored.text_credit.creator_is_organization
+
+
 def test_sitemap_lists_each_exercise_page_images(client, spine_stretch, settings):
     item = add_media(spine_stretch)
     xml = client.get("/sitemap-exercises.xml").content.decode()

@@ -218,6 +218,7 @@ def import_everkinetic(progress=None, workers=None):
                 ExerciseTextCredit(
                     exercise=exercise,
                     creator=CREATOR,
+                    creator_is_organization=True,
                     licence=MediaLicence.CC_BY_SA,
                     source_url=SOURCE_URL,
                 )
@@ -243,6 +244,7 @@ def import_everkinetic(progress=None, workers=None):
                     alt_text=drawing_alt_text(exercise.name, caption),
                     caption=caption,
                     creator=CREATOR,
+                    creator_is_organization=True,
                     licence=MediaLicence.CC_BY_SA,
                     source_url=SOURCE_URL,
                     width=master.width,

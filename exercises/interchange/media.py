@@ -16,8 +16,20 @@ from .. import renditions
 from ..models import ExerciseMedia, ExerciseTextCredit
 
 FOLDER = "media"
-MEDIA_FIELDS = ("file", "video", "alt_text", "caption", "creator", "licence", "source_url")
-CREDIT_FIELDS = ("creator", "licence", "source_url")
+MEDIA_FIELDS = (
+    "file",
+    "video",
+    "alt_text",
+    "caption",
+    "creator",
+    "creator_is_organization",
+    "licence",
+    "source_url",
+)
+CREDIT_FIELDS = ("creator", "creator_is_organization", "licence", "source_url")
+# The one field that is not a string: true or false, written only when true (so that files
+# from before it read and export alike).
+FLAG = "creator_is_organization"
 
 
 def file_entry(name):
@@ -31,13 +43,7 @@ def media_records(exercise):
         record = {"file": file_entry(item.image.name)}
         if item.video:
             record["video"] = file_entry(item.video.name)
-        record |= {
-            "alt_text": item.alt_text,
-            "caption": item.caption,
-            "creator": item.creator,
-            "licence": item.licence,
-            "source_url": item.source_url,
-        }
+        record |= credit_fields(item, ("alt_text", "caption", *CREDIT_FIELDS))
         records.append(record)
     return records
 
@@ -46,7 +52,12 @@ def text_credit_record(exercise):
     credit = getattr(exercise, "text_credit", None)
     if credit is None:
         return None
-    return {key: getattr(credit, key) for key in CREDIT_FIELDS}
+    return credit_fields(credit, CREDIT_FIELDS)
+
+
+def credit_fields(row, names):
+    """The row's fields as the file writes them: the flag only when it is set."""
+    return {name: getattr(row, name) for name in names if name != FLAG or getattr(row, name)}
 
 
 def add_to_record(record, exercise):
@@ -99,13 +110,17 @@ def check(data, where, media_dir, errors, *, read_files):
         if unknown:
             errors.append(f'{at}: unknown field "{unknown[0]}"')
             continue
-        if not all(isinstance(entry.get(key, ""), str) for key in MEDIA_FIELDS):
+        if not all(isinstance(entry.get(key, ""), str) for key in MEDIA_FIELDS if key != FLAG):
             errors.append(f"{at}: every field is a string")
+            continue
+        if not isinstance(entry.get(FLAG, False), bool):
+            errors.append(f"{at}: {FLAG} is true or false")
             continue
         item = ExerciseMedia(
             alt_text=entry.get("alt_text", ""),
             caption=entry.get("caption", ""),
             creator=entry.get("creator", ""),
+            creator_is_organization=entry.get(FLAG, False),
             licence=entry.get("licence", ""),
             source_url=entry.get("source_url", ""),
         )
@@ -147,7 +162,9 @@ def check(data, where, media_dir, errors, *, read_files):
         if not isinstance(entry, dict) or set(entry) - set(CREDIT_FIELDS):
             errors.append(f"{where}: text_credit has the fields {', '.join(CREDIT_FIELDS)}")
         else:
-            credit = ExerciseTextCredit(**{key: entry.get(key, "") for key in CREDIT_FIELDS})
+            credit = ExerciseTextCredit(
+                **{key: entry.get(key, False if key == FLAG else "") for key in CREDIT_FIELDS}
+            )
             try:
                 credit.full_clean(exclude=["exercise"], validate_unique=False)
             except ValidationError as error:

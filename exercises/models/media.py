@@ -54,6 +54,12 @@ class Credited(models.Model):
         help_text="Who made it, as the credit should name them (a person or an organisation). "
         "Required unless it is our own.",
     )
+    creator_is_organization = models.BooleanField(
+        "creator is an organisation",
+        default=False,
+        help_text="Tick when the creator is an organisation or a project (Everkinetic is one), "
+        "not a person: search engines are told which.",
+    )
     licence = models.CharField(
         max_length=20,
         choices=MediaLicence,
@@ -77,6 +83,13 @@ class Credited(models.Model):
     @property
     def credited_creator(self):
         return self.creator.strip() or settings.SITE_NAME
+
+    @property
+    def creator_schema_type(self):
+        """The creator's schema.org type: our own work is the site's organisation's."""
+        if self.licence == MediaLicence.OWN or self.creator_is_organization:
+            return "Organization"
+        return "Person"
 
     @property
     def licence_label(self):
