@@ -53,6 +53,25 @@ DRAFTS = {
 }
 
 
+# The exercise page's sections, in page order: its h2s, and the Markdown copy's.
+EXERCISE_SECTIONS = [
+    "Quick answer",
+    "How to perform",
+    "Pro tips",
+    "Common mistakes",
+    "FAQ",
+    "Related exercises",
+]
+# The reference exercise's FAQ questions: its authored entries first, then the generated ones.
+SPINE_STRETCH_QUESTIONS = [
+    "What does the Spine Stretch target?",
+    "Is this a Pilates exercise?",
+    "How often should I do Spine Stretches?",
+    "What muscles does the Spine Stretch work?",
+    "Is the Spine Stretch good for beginners?",
+]
+
+
 def taxon(model, value):
     """A taxonomy row given by slug, or the row itself."""
     return value if isinstance(value, model) else model.objects.get(slug=value)

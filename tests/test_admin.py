@@ -505,20 +505,27 @@ def test_hub_slug_clashes_are_refused(admin_client, facets, model, slug, message
 # Old addresses
 
 
+def assert_listed_read_only(admin_client, listing, *shown):
+    """An old-addresses listing shows each of ``shown`` and its redirects, and offers neither a
+    bulk action nor an add form."""
+    content = admin_client.get(listing).content.decode()
+    for expected in shown:
+        assert expected in content
+    assert "301 redirect to" in content
+    assert 'name="action"' not in content  # no bulk delete
+    assert admin_client.get(f"{listing}add/").status_code == 403
+
+
 def test_old_addresses_are_listed_read_only(admin_client, facets):
     kept = make_exercise("Spine Stretch")
     kept.slug = "seated-spine-stretch"
     kept.save()
     make_exercise("Superman", status=Exercise.Status.PUBLISHED).delete()  # seen, then gone
-    response = admin_client.get("/admin/exercises/exerciseslug/")
-    content = response.content.decode()
-    assert "/exercise/spine-stretch" in content
-    assert "301 redirect to" in content
-    assert "410 Gone" in content
-    assert 'name="action"' not in content  # no bulk delete
+    assert_listed_read_only(
+        admin_client, "/admin/exercises/exerciseslug/", "/exercise/spine-stretch", "410 Gone"
+    )
     gone = admin_client.get("/admin/exercises/exerciseslug/", {"answer": "gone"})
     assert [s.slug for s in gone.context["cl"].result_list] == ["superman"]
-    assert admin_client.get("/admin/exercises/exerciseslug/add/").status_code == 403
     old = ExerciseSlug.objects.get(slug="spine-stretch")
     response = admin_client.post(change_url(old), {"slug": "hijacked"})
     assert response.status_code == 403
@@ -529,13 +536,9 @@ def test_old_hub_addresses_are_listed_read_only(admin_client, facets):
     back = BodyPart.objects.get(slug="back")
     back.slug = "back-and-spine"
     back.save()
-    response = admin_client.get("/admin/exercises/hubslug/")
-    content = response.content.decode()
-    assert "/exercises/back<" in content
-    assert "301 redirect to" in content
-    assert "/exercises/back-and-spine" in content
-    assert 'name="action"' not in content  # no bulk delete
-    assert admin_client.get("/admin/exercises/hubslug/add/").status_code == 403
+    assert_listed_read_only(
+        admin_client, "/admin/exercises/hubslug/", "/exercises/back<", "/exercises/back-and-spine"
+    )
 
 
 # Trainers

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from factories import html, make_exercise, text
+from factories import EXERCISE_SECTIONS, SPINE_STRETCH_QUESTIONS, html, make_exercise, text
 
 from exercises.models import Exercise
 
@@ -58,16 +58,7 @@ def test_the_page_follows_the_reference_order(client, spine_stretch):
             lambda tag: tag.name in ("h1", "h2") or "breadcrumb" in tag.get("class", [])
         )
     ]
-    assert landmarks == [
-        "breadcrumb",
-        "Spine Stretch",
-        "Quick answer",
-        "How to perform",
-        "Pro tips",
-        "Common mistakes",
-        "FAQ",
-        "Related exercises",
-    ]
+    assert landmarks == ["breadcrumb", "Spine Stretch", *EXERCISE_SECTIONS]
     assert len(page.find_all("h1")) == 1
 
 
@@ -117,13 +108,7 @@ def test_the_faq_lists_authored_entries_then_generated_ones(client, spine_stretc
     faq = section(client.get("/exercise/spine-stretch"), "FAQ")
 
     questions = [text(h3) for h3 in faq.find_all("h3")]
-    assert questions == [
-        "What does the Spine Stretch target?",
-        "Is this a Pilates exercise?",
-        "How often should I do Spine Stretches?",
-        "What muscles does the Spine Stretch work?",
-        "Is the Spine Stretch good for beginners?",
-    ]
+    assert questions == SPINE_STRETCH_QUESTIONS
     answers = [text(h3.find_next_sibling("p")) for h3 in faq.find_all("h3")]
     assert answers[3] == (
         "The Spine Stretch primarily targets the lower back, with secondary activation in the "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from factories import html, make_exercise
+from factories import EXERCISE_SECTIONS, html, make_exercise
 from markdown_it import MarkdownIt
 
 EXPECTED = Path(__file__).resolve().parent / "expected"
@@ -245,14 +245,7 @@ def test_hostile_trainer_text_is_inert_once_rendered(client, hostile):
         "https://forgetrainer.ai",
     ]
     assert [h.name for h in page.find_all(["h1", "h2"])] == ["h1"] + ["h2"] * 6
-    assert [h.get_text() for h in page.find_all("h2")] == [
-        "Quick answer",
-        "How to perform",
-        "Pro tips",
-        "Common mistakes",
-        "FAQ",
-        "Related exercises",
-    ]
+    assert [h.get_text() for h in page.find_all("h2")] == EXERCISE_SECTIONS
     assert page.h1.get_text() == "Row *Bold* [x](javascript:y) <b>"
     steps = [li.get_text() for li in page.find("ol").find_all("li")]
     assert steps == ["# heading", HOSTILE]

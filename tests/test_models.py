@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from factories import SPINE_STRETCH_QUESTIONS
 
 from exercises.models import (
     FAQ,
@@ -143,20 +144,28 @@ def test_body_part_with_muscles_cannot_be_deleted(taxonomy):
 # Model validation (what forms show)
 
 
-def test_body_part_slug_cannot_be_a_difficultys(taxonomy):
+@pytest.mark.parametrize(
+    "taxon, message",
+    [
+        (
+            BodyPart(name="Beginners", slug="beginner"),
+            "“beginner” is already the address of the difficulty “Beginner”; pick another slug.",
+        ),
+        (
+            Difficulty(name="Expert", slug="legs", position=4),
+            "“legs” is already the address of the body part “Legs”; pick another slug.",
+        ),
+        (
+            Equipment(name="Trap Bar", slug="trap--bar"),
+            "Use lower-case letters, digits and single hyphens, e.g. “lower-back”.",
+        ),
+    ],
+    ids=["body part slug is a difficulty's", "difficulty slug is a body part's", "slug format"],
+)
+def test_a_refused_slug_is_explained(taxonomy, taxon, message):
     with pytest.raises(ValidationError) as refused:
-        BodyPart(name="Beginners", slug="beginner").full_clean()
-    assert refused.value.message_dict["slug"] == [
-        "“beginner” is already the address of the difficulty “Beginner”; pick another slug."
-    ]
-
-
-def test_difficulty_slug_cannot_be_a_body_parts(taxonomy):
-    with pytest.raises(ValidationError) as refused:
-        Difficulty(name="Expert", slug="legs", position=4).full_clean()
-    assert refused.value.message_dict["slug"] == [
-        "“legs” is already the address of the body part “Legs”; pick another slug."
-    ]
+        taxon.full_clean()
+    assert refused.value.message_dict["slug"] == [message]
 
 
 def test_reserved_hub_slug_is_explained(db):
@@ -166,14 +175,6 @@ def test_reserved_hub_slug_is_explained(db):
         "“equipment” is reserved for the equipment hubs' addresses."
         in (refused.value.message_dict["slug"])
     )
-
-
-def test_slug_format_is_explained(db):
-    with pytest.raises(ValidationError) as refused:
-        Equipment(name="Trap Bar", slug="trap--bar").full_clean()
-    assert refused.value.message_dict["slug"] == [
-        "Use lower-case letters, digits and single hyphens, e.g. “lower-back”."
-    ]
 
 
 # Querysets
@@ -399,13 +400,7 @@ def test_muscles_answer_without_secondary_muscles(taxonomy):
 
 def test_all_faqs_lists_authored_entries_first(spine_stretch):
     questions = [faq.question for faq in spine_stretch.all_faqs()]
-    assert questions == [
-        "What does the Spine Stretch target?",
-        "Is this a Pilates exercise?",
-        "How often should I do Spine Stretches?",
-        "What muscles does the Spine Stretch work?",
-        "Is the Spine Stretch good for beginners?",
-    ]
+    assert questions == SPINE_STRETCH_QUESTIONS
 
 
 @pytest.mark.parametrize(
