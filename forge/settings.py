@@ -127,6 +127,9 @@ MIDDLEWARE = [
     "forge.middleware.AdminContentSecurityPolicyMiddleware",
     "forge.middleware.PermissionsPolicyMiddleware",
     "forge.middleware.CanonicalPathMiddleware",
+    # A login POST from an address already locked out is answered here, without a query
+    # (forge/login_throttle.py): a flood of them must not take the workers from the pages.
+    "forge.login_throttle.LockedAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

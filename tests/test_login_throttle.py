@@ -4,15 +4,33 @@ refused once the address reaches its limit, and refused attempts never run the p
 (The lockout of one user name from one address is in test_admin_reliability.py.)
 """
 
+import time
+from datetime import timedelta
+
+import axes.attempts
+import axes.handlers.proxy
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 from hashers import CountingHasher
+
+from forge.login_throttle import forget_locked
 
 LOGIN = "/admin/login/"
 PASSWORD = "correct-horse-battery"
 FLOOD = "203.0.113.66"
+ELSEWHERE = "198.51.100.20"
+
+
+@pytest.fixture(autouse=True)
+def forget_lockouts():
+    """The cache outlives each test's database transaction: a lockout remembered in one test
+    must not answer the next one's logins."""
+    yield
+    for address in (FLOOD, ELSEWHERE, "192.0.2.8"):
+        forget_locked(address)
 
 
 @pytest.fixture
@@ -53,7 +71,7 @@ def test_wrong_passwords_under_many_user_names_lock_the_address_out(tess):
         page(response)
     )
     # From anywhere else Tess logs in as usual.
-    assert log_in("tess", PASSWORD, address="198.51.100.20").status_code == 302
+    assert log_in("tess", PASSWORD, address=ELSEWHERE).status_code == 302
 
 
 def test_a_refused_login_runs_no_password_hasher(tess):
@@ -76,3 +94,107 @@ def test_a_locked_user_name_is_refused_without_hashing_too(tess):
     assert response.status_code == 429
     assert "Too many wrong passwords for this user name from your network." in page(response)
     assert CountingHasher.hashed == before
+
+
+def lock_out_flood():
+    flood(settings.LOGIN_ADDRESS_FAILURE_LIMIT)
+    assert log_in("tess", "wrong").status_code == 429
+
+
+def test_a_locked_address_is_answered_without_a_query_or_a_hash(tess, django_assert_num_queries):
+    lock_out_flood()
+    before = CountingHasher.hashed
+    with django_assert_num_queries(0):
+        response = log_in("tess", PASSWORD)
+        guess = log_in("guess99", "wrong")
+    assert CountingHasher.hashed == before
+    for answer in (response, guess):
+        assert answer.status_code == 429
+        assert "Too many wrong passwords from your network." in page(answer)
+        assert "paused for 15 minutes, even with the right password" in page(answer)
+        assert "each attempt before then starts the wait again" in page(answer)
+        assert answer["X-Frame-Options"] == "DENY"
+        assert "Content-Security-Policy" in answer
+    # Elsewhere, and on a GET of the login page, nothing is remembered.
+    assert Client().get(LOGIN, REMOTE_ADDR=FLOOD).status_code == 200
+    assert log_in("tess", PASSWORD, address=ELSEWHERE).status_code == 302
+
+
+def test_an_address_found_locked_behind_the_proxy_is_the_forwarded_one(
+    tess, settings, django_assert_num_queries
+):
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    settings.IPWARE_STRICT = False
+
+    def via_proxy(client_address, password="wrong", username="tess"):
+        return Client().post(
+            LOGIN,
+            {"username": username, "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=client_address,
+        )
+
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
+        via_proxy(FLOOD, username=f"guess{n}")
+    with django_assert_num_queries(0):
+        assert via_proxy(FLOOD, PASSWORD).status_code == 429
+    # Another client behind the same proxy is not locked out.
+    assert via_proxy(ELSEWHERE, PASSWORD).status_code == 302
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Moves the time the cache, axes and the lockout page see: `clock(timedelta)`."""
+    offset = timedelta()
+    real_time, real_now = time.time, timezone.now
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset.total_seconds())
+    fake_now = lambda: real_now() + offset  # noqa: E731
+    # django-axes imports now() by name.
+    for module in (timezone, axes.handlers.proxy, axes.attempts):
+        monkeypatch.setattr(module, "now", fake_now)
+
+    def shift(by):
+        nonlocal offset
+        offset += by
+
+    return shift
+
+
+def test_the_remembered_lockout_ends_with_the_cool_off(tess, clock):
+    cool_off = settings.AXES_COOLOFF_TIME
+    minute = timedelta(minutes=1)
+    lock_out_flood()
+    for _ in range(3):  # each refused attempt starts the wait again, as the page says
+        clock(cool_off / 3)
+        assert log_in("guess99", "wrong").status_code == 429
+    # A cool-off after the first refused attempts, but not after the last one: still refused.
+    clock(cool_off - minute)
+    assert log_in("tess", PASSWORD).status_code == 429
+    clock(cool_off + minute)
+    assert log_in("tess", PASSWORD).status_code == 302
+
+
+def test_resetting_the_address_lifts_the_remembered_lockout(tess):
+    from django.core.management import call_command
+
+    lock_out_flood()
+    call_command("axes_reset_ip", FLOOD, verbosity=0)
+    assert log_in("tess", PASSWORD).status_code == 302
+
+
+def test_without_the_cache_the_lockout_still_holds(tess, settings):
+    lock_out_flood()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+        }
+    }
+    before = CountingHasher.hashed
+    response = log_in("tess", PASSWORD)
+    assert response.status_code == 429
+    assert "Too many wrong passwords from your network." in page(response)
+    assert CountingHasher.hashed == before
+    assert log_in("tess", PASSWORD, address=ELSEWHERE).status_code == 302
