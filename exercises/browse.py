@@ -20,6 +20,10 @@ from .wording import BrowseWording
 
 PAGE_SIZE = 24
 MIN_COMBINATION_SIZE = 5
+# Numbered page links: the first and last page and one page on each side of the current one,
+# "…" for the pages between (1 … 4 5 6 … 37): seven items at most, one row on a phone.
+PAGES_ON_EACH_SIDE = 1
+PAGES_ON_ENDS = 1
 
 
 def state_path(state, combinations):
@@ -66,6 +70,23 @@ class FacetOption:
     @property
     def indexable(self):
         return "?" not in self.url
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """Where a page of results links to: its neighbours and the numbered pages (None for a
+    gap), each at its one address."""
+
+    previous: str | None
+    next: str | None
+    numbered: list
 
 
 @dataclass
@@ -136,6 +157,30 @@ class Browse(BrowseWording):
             return paginator.page(self.page_number)
         except (EmptyPage, InvalidPage):
             raise Http404("No such page.") from None
+
+    def page_links(self, page, *, markdown=False):
+        """The links from this page of results to the others (the Markdown copies' links for
+        a Markdown copy); none when there is only one page."""
+
+        def address(number):
+            url = with_page(self.url, number)
+            return markdown_path(url) if markdown else url
+
+        if page.paginator.num_pages < 2:
+            return PageLinks(None, None, [])
+        numbers = page.paginator.get_elided_page_range(
+            page.number, on_each_side=PAGES_ON_EACH_SIDE, on_ends=PAGES_ON_ENDS
+        )
+        return PageLinks(
+            previous=address(page.previous_page_number()) if page.has_previous() else None,
+            next=address(page.next_page_number()) if page.has_next() else None,
+            numbered=[
+                None
+                if number == Paginator.ELLIPSIS
+                else PageLink(number, address(number), number == page.number)
+                for number in numbers
+            ],
+        )
 
     # What the page shows about the state.
     def selected_values(self, facet):

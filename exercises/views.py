@@ -9,7 +9,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from forge.pagecache import keep_out_of_page_cache, public_page
 
 from . import conditional, jsonld
-from .browse import Browse, markdown_path, with_page
+from .browse import Browse, markdown_path
 from .filters import SORTS
 from .models import FACET_MODELS, BodyPart, Exercise, ExerciseSlug, HubSlug
 
@@ -38,18 +38,9 @@ def browse_page(request, fixed=None, *, markdown=False, combination=False):
         "canonical_path": browse.page_url,
     }
     page = browse.paginate()
-    context["page_obj"] = page
-    if markdown:
-        # Paginated like the HTML page, with links to its neighbours' Markdown copies.
-        neighbours = {
-            "previous_url": page.has_previous() and page.previous_page_number(),
-            "next_url": page.has_next() and page.next_page_number(),
-        }
-        context |= {
-            name: markdown_path(with_page(browse.url, number)) if number else None
-            for name, number in neighbours.items()
-        }
-    else:
+    # Paginated like the HTML page; a Markdown copy links its neighbours' Markdown copies.
+    context |= {"page_obj": page, "pages": browse.page_links(page, markdown=markdown)}
+    if not markdown:
         context |= {
             "indexable": browse.indexable,
             "page_title": browse.title,
