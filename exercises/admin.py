@@ -113,10 +113,14 @@ class ExerciseAdmin(SortableMediaAdminBase, admin.ModelAdmin):
 
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["target_muscle", "equipment"]
-    radio_fields = {"status": admin.HORIZONTAL, "difficulty": admin.HORIZONTAL}
+    radio_fields = {
+        "status": admin.HORIZONTAL,
+        "grammatical_number": admin.VERTICAL,
+        "difficulty": admin.HORIZONTAL,
+    }
     readonly_fields = ["generated_summary", "old_addresses", "created", "updated"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "status", "old_addresses"]}),
+        (None, {"fields": ["name", "grammatical_number", "slug", "status", "old_addresses"]}),
         ("Quick answer", {"fields": ["quick_answer", "generated_summary"]}),
         (
             "Classification",

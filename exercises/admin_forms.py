@@ -84,9 +84,15 @@ class ExerciseForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "grammatical_number" in self.fields:
+            # A form that leaves the choice out (a script, an older page) keeps the stored one.
+            self.fields["grammatical_number"].required = False
         if self.instance.pk is not None:
             # A string, as posted back: an int would count as a change in the history.
             self.initial["loaded_version"] = str(self.instance.version)
+
+    def clean_grammatical_number(self):
+        return self.cleaned_data["grammatical_number"] or self.instance.grammatical_number
 
     def clean(self):
         cleaned_data = super().clean()

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
@@ -60,3 +61,71 @@ def validate_plain_text(text):
             code="control_character",
             params={"code": ord(character)},
         )
+
+
+# Where a name goes on from the exercise itself to its variant: “Dips - Chest Version”,
+# “Bench Press with Chains”, “Calf Raises On A Dumbbell”. The head is what comes before.
+VARIANT_WORDS = "with on from off to in into for behind between over across against using and"
+VARIANT_START = re.compile(rf"\s+(?:[-–—(]|(?:{'|'.join(VARIANT_WORDS.split())})\b)", re.IGNORECASE)
+# Endings of words that end in “s” and yet name one thing: Press, Cross, Biceps, Serratus,
+# Series.
+SINGULAR_ENDINGS = ("ss", "us", "is", "ceps", "series")
+
+
+def head_word(name):
+    """The last word of a name's head (“Dips” in “Dips - Chest Version”, “Ups” in “Push-Ups”)."""
+    head = VARIANT_START.split(name.strip(), maxsplit=1)[0]
+    words = re.split(r"[\s/-]+", head.strip())
+    return words[-1] if words else ""
+
+
+def name_is_plural(name):
+    """Whether a name reads as plural: its head word ends in “s” but not in one of
+    SINGULAR_ENDINGS. “Elbow Dips”, “Push-Ups”, “Hyperextensions (Back Extensions)” are
+    plural; “Spine Stretch”, “Bench Press with Chains”, “Good Morning off Pins” are not."""
+    word = head_word(name).lower()
+    return word.endswith("s") and not word.endswith(SINGULAR_ENDINGS)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """An exercise as the subject of a generated sentence: “the Spine Stretch works”, “Elbow
+    Dips work” (a plural name takes no article)."""
+
+    name: str
+    plural: bool
+
+    @property
+    def the(self):
+        return self.name if self.plural else f"the {self.name}"
+
+    @property
+    def The(self):  # noqa: N802 - the sentence-initial spelling of `the`
+        return self.name if self.plural else f"The {self.name}"
+
+    def verb(self, singular, plural):
+        return plural if self.plural else singular
+
+    @property
+    def is_(self):
+        return self.verb("is", "are")
+
+    @property
+    def does(self):
+        return self.verb("does", "do")
+
+    @property
+    def it_is(self):
+        return self.verb("It's", "They're")
+
+    @property
+    def it(self):
+        return self.verb("it", "them")
+
+
+def question_key(question):
+    """A question as compared for sameness: case, accents' encoding, punctuation and spacing
+    aside (“What muscles does the Spine-Stretch work” asks “What muscles does the Spine
+    Stretch work?”)."""
+    folded = unicodedata.normalize("NFKC", question).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", folded).split())

@@ -76,6 +76,7 @@ def exercise_post(facets, **fields):
     data = {
         "loaded_version": "1",
         "name": "Spine Stretch",
+        "grammatical_number": "auto",
         "slug": "spine-stretch",
         "status": "draft",
         "quick_answer": "A seated stretch for the spine.",

@@ -96,6 +96,8 @@ EXERCISE_FIELDS = {
     "name": (str, REQUIRED),
     "slug": (str, REQUIRED),
     "old_slugs": (list, list),
+    # Written only when a trainer chose it; missing (or "auto") is read from the name.
+    "grammatical_number": (str, None),
     "status": (str, None),
     "quick_answer": (str, ""),
     **taxonomy_entries(lambda model: (str, REQUIRED), (list, list)),
@@ -270,6 +272,8 @@ def exercise_record(exercise):
     old_slugs = [old.slug for old in exercise.old_slugs.all()]
     if old_slugs:
         record["old_slugs"] = old_slugs
+    if exercise.grammatical_number != Exercise.GrammaticalNumber.AUTO:
+        record["grammatical_number"] = exercise.grammatical_number
     record |= {
         "status": exercise.status,
         "quick_answer": exercise.quick_answer,

@@ -268,6 +268,8 @@ def plan_exercise(
             kept = {k: v for k, v in exercise_record(current).items() if k not in record.carried}
             data.update(kept, old_slugs=[], status=status or current.status)
     data["status"] = status or data["status"] or Exercise.Status.PUBLISHED
+    if data["grammatical_number"] == Exercise.GrammaticalNumber.AUTO:
+        data["grammatical_number"] = None  # the default, which exports leave out
     check_unique(seen, "slug", data["slug"], record, errors)
     check_unique(seen, "name", data["name"], record, errors)
     exercise = Exercise(
@@ -275,6 +277,7 @@ def plan_exercise(
         name=data["name"],
         slug=data["slug"],
         status=data["status"],
+        grammatical_number=data["grammatical_number"] or Exercise.GrammaticalNumber.AUTO,
         quick_answer=data["quick_answer"],
     )
     secondary = resolve_references(exercise, data, known, record, errors)
@@ -305,7 +308,7 @@ def plan_exercise(
     if action == "updated":
         # Save the loaded row, so that its creation time and slug history carry over; its
         # prefetched lists are not needed any more.
-        for key in ("name", "slug", "status", "quick_answer", *REFERENCES):
+        for key in ("name", "slug", "status", "grammatical_number", "quick_answer", *REFERENCES):
             setattr(current, key, getattr(exercise, key))
         current.__dict__.pop("_prefetched_objects_cache", None)
         plan.exercises.append((current, data, secondary, fields, media))

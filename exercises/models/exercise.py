@@ -10,7 +10,14 @@ from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 
-from ..text import fit_title, shorten, validate_plain_text
+from ..text import (
+    Subject,
+    fit_title,
+    name_is_plural,
+    question_key,
+    shorten,
+    validate_plain_text,
+)
 from .addresses import ExerciseSlug
 from .content import length_constraint
 from .media import thumbnail_url
@@ -50,11 +57,24 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    class GrammaticalNumber(models.TextChoices):
+        AUTO = "auto", "From the name"
+        SINGULAR = "singular", "Singular: “What muscles does the Spine Stretch work?”"
+        PLURAL = "plural", "Plural: “What muscles do Elbow Dips work?”"
+
     name = name_field(200, "The exercise's name as visitors see it.")
     slug = slug_field(
         200,
         "The page's address: /exercise/your-slug. Changing it keeps the old address working "
         "(it redirects).",
+    )
+    grammatical_number = models.CharField(
+        max_length=8,
+        choices=GrammaticalNumber,
+        default=GrammaticalNumber.AUTO,
+        help_text="How generated sentences speak of the exercise. “From the name” reads a name "
+        "whose main word ends in s as plural (Elbow Dips, Push-Ups, but not Bench Press or "
+        "Biceps); pick singular or plural when it reads the name wrong.",
     )
     quick_answer = models.TextField(
         blank=True,
@@ -108,6 +128,10 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "published"]), name="exercise_status_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(grammatical_number__in=["auto", "singular", "plural"]),
+                name="exercise_grammatical_number_valid",
+            ),
             length_constraint("quick_answer", QUICK_ANSWER_LIMIT, "exercise_quick_answer_length"),
         ]
 
@@ -134,14 +158,31 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
         return reverse("exercises:detail_markdown", args=[self.slug])
 
     @property
+    def is_plural(self):
+        """Whether generated sentences treat the name as plural (grammatical_number)."""
+        if self.grammatical_number == self.GrammaticalNumber.AUTO:
+            return name_is_plural(self.name)
+        return self.grammatical_number == self.GrammaticalNumber.PLURAL
+
+    @property
+    def subject(self):
+        """The exercise as generated sentences name it."""
+        return Subject(self.name, self.is_plural)
+
+    @property
     def page_title(self):
-        """The page's <title> before the site name: as much as fits in TITLE_LIMIT."""
-        return fit_title(
-            f"{self.name}: How to Do It, Muscles Worked and Tips",
-            f"{self.name}: How to Do It and Muscles Worked",
-            f"{self.name}: How to Do It",
-            self.name,
-        )
+        """The page's <title> before the site name: what the page has (“How to Do It” with
+        steps, “Tips” with pro tips; every page lists the muscles worked), as much as fits
+        in TITLE_LIMIT."""
+        how = f"How to Do {self.subject.it.capitalize()}" if self.steps.all() else ""
+        tips = "Tips" if self.pro_tips.all() else ""
+        covers = [part for part in (how, "Muscles Worked", tips) if part]
+        candidates = [", ".join(covers[:-1]) + " and " + covers[-1]] if len(covers) > 1 else []
+        if how:
+            candidates += [f"{how} and Muscles Worked", how]
+        else:
+            candidates.append("Muscles Worked")
+        return fit_title(*(f"{self.name}: {words}" for words in candidates), self.name)
 
     @property
     def meta_description(self):
@@ -195,29 +236,30 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
 
     def generated_faqs(self):
         """The FAQ entries every exercise page answers from its attributes."""
+        it = self.subject
         target = self.target_muscle.lower_name
-        muscles = f"The {self.name} primarily targets the {target}"
+        muscles = f"{it.The} primarily {it.verb('targets', 'target')} the {target}"
         secondaries = self.ordered_secondary_muscles
         if secondaries:
             muscles += ", with secondary activation in the " + ", ".join(
                 m.lower_name for m in secondaries
             )
         muscles += (
-            f". It's classified as a {self.category.lower_name} exercise for the "
+            f". {it.it_is} classified as a {self.category.lower_name} exercise for the "
             f"{self.body_part.lower_name}."
         )
         beginner_answers = {
-            "beginner": f"Yes, the {self.name} is rated as a beginner-level exercise. "
-            f"It's a great starting point for building {target} strength.",
-            "intermediate": f"The {self.name} is rated as intermediate. Beginners should build "
+            "beginner": f"Yes, {it.the} {it.is_} rated as a beginner-level exercise. "
+            f"{it.it_is} a great starting point for building {target} strength.",
+            "intermediate": f"{it.The} {it.is_} rated as intermediate. Beginners should build "
             f"a base of {target} strength with easier variations first.",
-            "advanced": f"The {self.name} is an advanced exercise. Beginners should master "
+            "advanced": f"{it.The} {it.is_} an advanced exercise. Beginners should master "
             f"fundamental {self.body_part.lower_name} movements first.",
         }
-        faqs = [Faq(f"What muscles does the {self.name} work?", muscles)]
+        faqs = [Faq(f"What muscles {it.does} {it.the} work?", muscles)]
         beginner = beginner_answers.get(self.difficulty.slug)
         if beginner:
-            faqs.append(Faq(f"Is the {self.name} good for beginners?", beginner))
+            faqs.append(Faq(f"{it.is_.capitalize()} {it.the} good for beginners?", beginner))
         return faqs
 
     def hub_links(self):
@@ -228,8 +270,12 @@ class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
         ]
 
     def all_faqs(self):
-        """Authored entries first, then the generated ones, as the page shows them."""
-        return [Faq(f.question, f.answer) for f in self.faqs.all()] + self.generated_faqs()
+        """Authored entries first, then the generated ones that no authored entry already
+        asks, as the page (and its FAQPage JSON-LD) shows them."""
+        authored = [Faq(f.question, f.answer) for f in self.faqs.all()]
+        asked = {question_key(faq.question) for faq in authored}
+        generated = [f for f in self.generated_faqs() if question_key(f.question) not in asked]
+        return authored + generated
 
 
 @receiver(pre_delete, sender=Exercise)
