@@ -14,6 +14,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
 from . import admin_taxonomy  # noqa: F401  (registers the facets' admins with this site)
+from .admin_completeness import (
+    CompletenessAdminMixin,
+    MissingFilter,
+    PublishGateFilter,
+    PublishGateFormSet,
+)
 from .admin_forms import (
     POSITION_HELP,
     ExerciseForm,
@@ -63,6 +69,7 @@ class SecondaryMuscleInline(PositionedInline):
 
 class StepInline(PositionedInline):
     model = Step
+    formset = PublishGateFormSet  # the publish gate counts the steps as they will be saved
     fields = ["position", "text"]
 
 
@@ -94,7 +101,7 @@ def status_action(description, description_plural):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(SortableMediaAdminBase, admin.ModelAdmin):
+class ExerciseAdmin(CompletenessAdminMixin, SortableMediaAdminBase, admin.ModelAdmin):
     form = ExerciseForm
     list_display = [
         "name",
@@ -103,9 +110,19 @@ class ExerciseAdmin(SortableMediaAdminBase, admin.ModelAdmin):
         "equipment",
         "difficulty",
         "status",
-        "updated",
+        "completeness",
+        "last_updated",
     ]
-    list_filter = ["status", "body_part", "target_muscle", "equipment", "difficulty", "category"]
+    list_filter = [
+        "status",
+        PublishGateFilter,
+        MissingFilter,
+        "body_part",
+        "target_muscle",
+        "equipment",
+        "difficulty",
+        "category",
+    ]
     list_select_related = ["body_part", "target_muscle", "equipment", "difficulty"]
     search_fields = ["name", "slug"]
     actions = ["publish", "unpublish"]
@@ -194,7 +211,12 @@ class ExerciseAdmin(SortableMediaAdminBase, admin.ModelAdmin):
 
     @status_action("Publish", "Publish selected %(verbose_name_plural)s")
     def publish(self, request, queryset):
-        self.set_status(request, queryset, Exercise.Status.PUBLISHED)
+        # The publish gate: drafts without a quick answer or enough steps are named, not
+        # published (CompletenessAdminMixin.publishable).
+        allowed, refused = self.publishable(request, queryset)
+        if refused and not allowed.exclude(status=Exercise.Status.PUBLISHED).exists():
+            return  # the refusal is all there is to say
+        self.set_status(request, allowed, Exercise.Status.PUBLISHED)
 
     @status_action(
         "Unpublish (back to draft)", "Unpublish selected %(verbose_name_plural)s (back to draft)"

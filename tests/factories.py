@@ -72,6 +72,14 @@ SPINE_STRETCH_QUESTIONS = [
 ]
 
 
+# What an exercise needs to pass the publish gate (exercises/models/completeness.py): a quick
+# answer of its own and three steps. make_exercise(name, **PUBLISHABLE).
+PUBLISHABLE = {
+    "quick_answer": "A controlled movement for the back.",
+    "steps": ("Set up.", "Move slowly.", "Return to the start."),
+}
+
+
 def taxon(model, value):
     """A taxonomy row given by slug, or the row itself."""
     return value if isinstance(value, model) else model.objects.get(slug=value)

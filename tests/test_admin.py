@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from factories import make_exercise
+from factories import PUBLISHABLE, make_exercise
 
 from exercises.models import (
     BodyPart,
@@ -119,7 +119,8 @@ def test_changelist_shows_columns_and_a_filter_per_facet(admin_client, facets):
         assert f"By {title}" in content
     for column in ["name", "body_part", "target_muscle", "equipment", "difficulty", "status"]:
         assert f"column-{column}" in content
-    assert "column-updated" in content
+    assert "column-completeness" in content
+    assert "column-last_updated" in content
 
 
 def test_changelist_query_count_does_not_grow_with_exercises(admin_client, facets):
@@ -156,7 +157,7 @@ def test_filter_by_facet(admin_client, facets):
 
 
 def test_publish_action_publishes_the_selection_and_says_how_many(admin_client, facets):
-    drafts = [make_exercise(f"Stretch {n}") for n in range(3)]
+    drafts = [make_exercise(f"Stretch {n}", **PUBLISHABLE) for n in range(3)]
     already = make_exercise("Deadlift", status="published")
     before = {e.pk: e.updated for e in drafts}
     selected = [drafts[0].pk, drafts[1].pk, already.pk]
@@ -195,7 +196,7 @@ def test_publish_when_nothing_changes_says_so(admin_client, facets):
 
 
 def test_publish_from_the_change_form(admin_client, facets):
-    exercise = make_exercise("Spine Stretch")
+    exercise = make_exercise("Spine Stretch", **PUBLISHABLE)
     url = change_url(exercise)
     assert 'name="CHANGE_FORM-action"' in admin_client.get(url).content.decode()
     response = admin_client.post(

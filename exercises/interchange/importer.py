@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from ..models import Exercise, ExerciseSlug, Muscle
+from ..models.completeness import gate_gaps
 from ..text import normalize_name
 from . import free_exercise_db
 from . import media as media_format
@@ -64,6 +65,9 @@ class Plan:
     addresses: list = field(default_factory=list)  # (old slug, exercise or None when gone)
     counts: dict = field(default_factory=dict)
     changes: list = field(default_factory=list)
+    # (name, what it lacks) of the published exercises written that fail the publish gate:
+    # imported as they are and flagged (docs/library-format.md), never refused or unpublished.
+    flagged: list = field(default_factory=list)
 
     def count(self, kind, action):
         self.counts.setdefault(kind, Counter())[action] += 1
@@ -299,6 +303,10 @@ def plan_exercise(
         if media is None:
             return None
     plan.count("exercises", action)
+    if action in ("created", "updated") and data["status"] == Exercise.Status.PUBLISHED:
+        gaps = gate_gaps(data["quick_answer"], len(data["steps"]))
+        if gaps:
+            plan.flagged.append((data["name"], gaps))
     if current is None:
         plan.exercises.append((exercise, data, secondary, fields, media))
         return exercise, action

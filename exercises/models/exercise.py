@@ -19,6 +19,7 @@ from ..text import (
     validate_plain_text,
 )
 from .addresses import ExerciseSlug
+from .completeness import CompletenessMixin
 from .content import length_constraint
 from .media import thumbnail_url
 from .naming import NormalizedNameMixin, SlugHistoryMixin
@@ -52,7 +53,7 @@ class Faq:
     answer: str
 
 
-class Exercise(SlugHistoryMixin, NormalizedNameMixin, models.Model):
+class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"

@@ -6,12 +6,13 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 
 from ..search import search
+from .completeness import CompletenessQuerySet
 from .content import ExerciseSecondaryMuscle, prefetch_items
 from .media import ExerciseMedia, prefetch_media
 from .taxonomy import FACETS
 
 
-class ExerciseQuerySet(models.QuerySet):
+class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
     def published(self):
         return self.filter(status=self.model.Status.PUBLISHED)
 

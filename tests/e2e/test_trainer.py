@@ -69,6 +69,8 @@ def test_trainer_writes_and_publishes_an_exercise(site, page, trainer):
     # The add form starts with one empty row per inline; more come from “Add another”.
     page.locator("#id_steps-0-text").fill("Stand with your back against a wall.")
     add_inline_row(page, "steps", {"text": "Slide your arms up the wall, then back down."})
+    # Three steps and a quick answer: what the publish gate asks for.
+    add_inline_row(page, "steps", {"text": "Keep your lower back against the wall."})
     page.locator("#id_faqs-0-question").fill("How many reps should I do?")
     page.locator("#id_faqs-0-answer").fill("Ten slow reps are plenty to start.")
     add_inline_row(
@@ -85,6 +87,7 @@ def test_trainer_writes_and_publishes_an_exercise(site, page, trainer):
     assert [s.text for s in exercise.steps.all()] == [
         "Stand with your back against a wall.",
         "Slide your arms up the wall, then back down.",
+        "Keep your lower back against the wall.",
     ]
     assert exercise.faqs.count() == 2
 
@@ -113,6 +116,7 @@ def test_trainer_writes_and_publishes_an_exercise(site, page, trainer):
     assert visitor.locator("ol.steps li").all_inner_texts() == [
         "Stand with your back against a wall.",
         "Slide your arms up the wall, then back down.",
+        "Keep your lower back against the wall.",
     ]
     questions = visitor.locator("section.faq h3").all_inner_texts()
     assert questions[:2] == ["How many reps should I do?", "Can I do it every day?"]

@@ -129,6 +129,19 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {CHANGE_NOUNS[change.kind]} {change.name}{what}")
             if len(changes) > len(shown):
                 self.stdout.write(f"  ... and {len(changes) - len(shown)} more (-v 2 lists all)")
+        if plan.flagged:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Published though they fail the publish gate (flagged in the admin's "
+                    f"“Published but fails it” filter): {len(plan.flagged)}"
+                )
+            )
+            shown = plan.flagged if every else plan.flagged[:LISTED]
+            for name, gaps in shown:
+                self.stdout.write(f"  exercise {name}: needs {' and '.join(gaps)}")
+            if len(plan.flagged) > len(shown):
+                more = len(plan.flagged) - len(shown)
+                self.stdout.write(f"  ... and {more} more (-v 2 lists all)")
         skipped = sum(done["skipped"] for done in plan.counts.values())
         if skipped and not update:
             self.stdout.write(
