@@ -1,6 +1,6 @@
 """A real Redis that hangs, dies or comes back from an old snapshot costs only speed.
 
-Each test starts its own redis-server on 127.0.0.1:6391 (never the shared one), pauses it
+Each test starts its own redis-server on a free port of 127.0.0.1 (never the shared one), pauses it
 (SIGSTOP) or stops it, and always resumes and stops it afterwards. Bounds are counts (how many
 requests waited for Redis), not seconds.
 """
@@ -15,12 +15,12 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 from factories import make_exercise
+from workers import free_port
 
 from exercises.models import Exercise
 from forge import pagecache
 from forge.pagecache import PageCacheMiddleware
 
-PORT = 6391
 pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
 
 
@@ -29,16 +29,19 @@ class RedisServer:
 
     def __init__(self, directory):
         self.directory = directory
+        self.port = free_port()
         self.process = None
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(PORT), "--bind", "127.0.0.1", "--save", ""]
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
             + ["--appendonly", "no", "--dir", str(self.directory), "--dbfilename", "dump.rdb"],
             stdout=subprocess.DEVNULL,
         )
         client = self.client()
         for _ in range(100):
+            if self.process.poll() is not None:  # e.g. another process took the port meanwhile
+                raise RuntimeError(f"redis-server exited on port {self.port}")
             try:
                 if client.ping():
                     return
@@ -49,7 +52,7 @@ class RedisServer:
     def client(self):
         import redis
 
-        return redis.Redis(port=PORT, socket_timeout=2)
+        return redis.Redis(port=self.port, socket_timeout=2)
 
     def pause(self):
         self.process.send_signal(signal.SIGSTOP)
@@ -76,7 +79,7 @@ def redis_server(tmp_path, settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{PORT}/0",
+            "LOCATION": f"redis://127.0.0.1:{server.port}/0",
             "OPTIONS": {
                 "socket_connect_timeout": settings.REDIS_TIMEOUT,
                 "socket_timeout": settings.REDIS_TIMEOUT,

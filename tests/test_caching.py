@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from factories import make_exercise
 from settings_env import BASE_DIR
+from workers import redis_test_url
 
 from exercises import caching
 from exercises.models import (
@@ -27,7 +28,7 @@ from exercises.models import (
 )
 from forge import pagecache
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "")
+REDIS_TEST_URL = redis_test_url()  # this xdist worker's own database
 
 
 @pytest.fixture(params=["locmem", "redis"])

@@ -80,13 +80,11 @@ def test_names_must_agree_on_every_word_that_makes_a_variant():
 
 
 @pytest.fixture
-def starter_sample(taxonomy, spine_stretch):
+def starter_sample(taxonomy, spine_stretch, tmp_path):
     """Three starter exercises the table names, imported from free-exercise-db."""
     wanted = {"Barbell Curl", "Barbell Deadlift", "Dumbbell Shrug"}
     data = json.loads((FIXTURES / "free-exercise-db.json").read_text(encoding="utf-8"))
-    path = FIXTURES.parent / "test-artifacts"
-    path.mkdir(exist_ok=True)
-    sample = path / "starter-sample.json"
+    sample = tmp_path / "starter-sample.json"
     sample.write_text(json.dumps([e for e in data if e["name"] in wanted]), encoding="utf-8")
     call_command("import_exercises", sample, verbosity=0)
     return wanted
