@@ -22,6 +22,7 @@ from .admin_completeness import (
 )
 from .admin_forms import (
     POSITION_HELP,
+    AliasFormSet,
     ExerciseForm,
     PositionedInlineFormSet,
     SecondaryMuscleFormSet,
@@ -33,6 +34,7 @@ from .models import (
     FAQ,
     CommonMistake,
     Exercise,
+    ExerciseAlias,
     ExerciseSecondaryMuscle,
     ExerciseSlug,
     HubSlug,
@@ -58,6 +60,13 @@ class PositionedInline(admin.TabularInline):
         if db_field.name == "position":
             field.help_text = POSITION_HELP
         return field
+
+
+class AliasInline(PositionedInline):
+    model = ExerciseAlias
+    formset = AliasFormSet
+    fields = ["position", "name"]
+    verbose_name_plural = "Also known as (aliases)"
 
 
 class SecondaryMuscleInline(PositionedInline):
@@ -150,6 +159,7 @@ class ExerciseAdmin(CompletenessAdminMixin, SortableMediaAdminBase, admin.ModelA
     ]
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 4})}}
     inlines = [
+        AliasInline,
         SecondaryMuscleInline,
         MediaInline,
         StepInline,

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 
+from .text import normalize_name
+
 POSITION_HELP = (
     "Lower numbers come first. Leave 0 on a new row to add it at the end; type a number to "
     "put the row at that place. Rows are renumbered 1, 2, 3… when you save."
@@ -65,6 +67,24 @@ class SecondaryMuscleFormSet(PositionedInlineFormSet):
                     f"{muscle} is this exercise's target muscle; list only other muscles "
                     "as secondary muscles.",
                 )
+
+
+class AliasFormSet(PositionedInlineFormSet):
+    def clean(self):
+        """Refuse an alias listed twice (“RDL” and “rdl” are one alias) before the database
+        does: its unique constraint would otherwise end the save with an error page."""
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            name = getattr(form, "cleaned_data", {}).get("name")
+            if not name:
+                continue
+            key = normalize_name(name).casefold()
+            if key in seen:
+                form.add_error("name", f"“{normalize_name(name)}” is already listed above.")
+            seen.add(key)
 
 
 class StaleSave(Exception):

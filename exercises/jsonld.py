@@ -62,6 +62,9 @@ def exercise_page(exercise, faqs, crumbs):
         "inLanguage": "en",
         "breadcrumb": {"@id": f"{url}#breadcrumb"},
     }
+    aliases = [alias.name for alias in exercise.aliases.all()]
+    if aliases:
+        page["alternateName"] = aliases
     nodes = [breadcrumb_list(crumbs, url), page]
     media = media_objects(exercise, url)
     if media:
@@ -73,6 +76,7 @@ def exercise_page(exercise, faqs, crumbs):
             "@type": "HowTo",
             "@id": f"{url}#how-to",
             "name": exercise.name,
+            **({"alternateName": aliases} if aliases else {}),
             "description": exercise.full_quick_answer,
             "step": [
                 {"@type": "HowToStep", "position": position, "text": step.text}

@@ -129,3 +129,9 @@ def question_key(question):
     Stretch work?”)."""
     folded = unicodedata.normalize("NFKC", question).casefold()
     return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+
+
+def validate_has_word(text):
+    """Refuse a name made only of punctuation or symbols: nobody types “!!!” to find it."""
+    if not any(character.isalnum() for character in text):
+        raise ValidationError("Use at least one letter or digit.", code="no_letter_or_digit")

@@ -25,7 +25,14 @@ from exercises.models import (
     Muscle,
 )
 
-INLINE_PREFIXES = ["secondary_muscle_links", "steps", "pro_tips", "common_mistakes", "faqs"]
+INLINE_PREFIXES = [
+    "aliases",
+    "secondary_muscle_links",
+    "steps",
+    "pro_tips",
+    "common_mistakes",
+    "faqs",
+]
 EXERCISES = "/admin/exercises/exercise/"
 MEDIA_PREFIX = "media"  # the images and videos inline (tests/test_media.py)
 TEXT_CREDIT_PREFIX = "text_credit"
@@ -555,6 +562,7 @@ def test_trainers_group_rights(db):
     codenames = {codename for _, codename in perms}
     edited = ["exercise", "exercisesecondarymuscle", "step", "protip", "commonmistake", "faq"]
     edited += ["exercisemedia", "exercisetextcredit"]  # migration 0013
+    edited += ["exercisealias"]  # migration 0017
     for model in edited:
         assert {f"{a}_{model}" for a in ("add", "change", "delete", "view")} <= codenames
     for model in ["bodypart", "muscle", "equipment", "category", "difficulty"]:
@@ -791,6 +799,7 @@ def existing_rows(exercise):
         "category": exercise.category_id,
     }
     inlines = {
+        "aliases": ["name"],
         "secondary_muscle_links": ["muscle"],
         "steps": ["text"],
         "pro_tips": ["text"],

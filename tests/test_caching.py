@@ -23,6 +23,7 @@ from exercises.models import (
     ContentRevision,
     Equipment,
     Exercise,
+    ExerciseAlias,
     Muscle,
     Step,
 )
@@ -294,6 +295,10 @@ def add_secondary_muscle(exercise):
     exercise.secondary_muscles.add(Muscle.objects.get(slug="hamstrings"))
 
 
+def add_alias(exercise):
+    ExerciseAlias.objects.create(exercise=exercise, name="Block Pull")
+
+
 EVERYWHERE = ["page", "markdown", "body part hub", "equipment hub", "muscle hub", "library"]
 ON_THE_PAGE = ["page", "markdown"]
 
@@ -307,6 +312,7 @@ ON_THE_PAGE = ["page", "markdown"]
         (edit_faq, "Is a block pull a rack pull?", ON_THE_PAGE),
         (rename_equipment, "Olympic Barbell", EVERYWHERE),
         (add_secondary_muscle, "Hamstrings", ON_THE_PAGE),
+        (add_alias, "Also known as Block Pull", ON_THE_PAGE),
     ],
 )
 def test_an_edit_shows_on_the_very_next_request(

@@ -4,7 +4,7 @@ error message listing every problem found."""
 
 from django.core.exceptions import ValidationError
 
-from ..models import FAQ
+from ..models import FAQ, ExerciseAlias
 from ..text import forbidden_character, normalize_name
 from .format import (
     REFERENCES,
@@ -110,9 +110,31 @@ def resolve_references(exercise, data, known, record, errors):
     return secondary if ok else None
 
 
+def check_aliases(data, record, errors):
+    """Check the exercise's aliases as the admin does and store them normalised: each a
+    name of its own, listed once (compared without case), never the exercise's own name."""
+    names = {}
+    for index, alias in enumerate(data["aliases"]):
+        where = f"aliases[{index}]"
+        before = len(errors)
+        check_value(ExerciseAlias, "name", alias, record, where, errors)
+        if len(errors) > before:
+            continue
+        alias = clean_name(alias)
+        key = alias.casefold()
+        if key == data["name"].casefold():
+            errors.append(f'{record.label}: {where} "{alias}" is the exercise\'s own name')
+        elif key in names:
+            errors.append(f'{record.label}: {where} "{alias}" is already listed as {names[key]}')
+        names.setdefault(key, where)
+        data["aliases"][index] = alias
+
+
 def check_lists(data, record, errors):
-    """Check each value of the exercise's ordered text lists and FAQs; True when all are fine."""
+    """Check the exercise's aliases and each value of its ordered text lists and FAQs; True
+    when all are fine."""
     before = len(errors)
+    check_aliases(data, record, errors)
     for key, model in TEXT_LISTS.items():
         for index, text in enumerate(data[key]):
             check_value(model, "text", text, record, f"{key}[{index}]", errors)

@@ -98,6 +98,8 @@ EXERCISE_FIELDS = {
     "old_slugs": (list, list),
     # Written only when a trainer chose it; missing (or "auto") is read from the name.
     "grammatical_number": (str, None),
+    # Written only when there are any, like old_slugs.
+    "aliases": (list, list),
     "status": (str, None),
     "quick_answer": (str, ""),
     **taxonomy_entries(lambda model: (str, REQUIRED), (list, list)),
@@ -267,13 +269,16 @@ def taxon_record(section, taxon):
 
 def exercise_record(exercise):
     """An exercise as the file writes it; expects ``Exercise.objects.for_detail()`` with
-    ``old_slugs`` prefetched. ``old_slugs`` is left out when there are none."""
+    ``old_slugs`` prefetched. ``old_slugs`` and ``aliases`` are left out when there are none."""
     record = {"name": exercise.name, "slug": exercise.slug}
     old_slugs = [old.slug for old in exercise.old_slugs.all()]
     if old_slugs:
         record["old_slugs"] = old_slugs
     if exercise.grammatical_number != Exercise.GrammaticalNumber.AUTO:
         record["grammatical_number"] = exercise.grammatical_number
+    aliases = [alias.name for alias in exercise.aliases.all()]
+    if aliases:
+        record["aliases"] = aliases
     record |= {
         "status": exercise.status,
         "quick_answer": exercise.quick_answer,
@@ -285,6 +290,12 @@ def exercise_record(exercise):
         "faqs": [{"question": f.question, "answer": f.answer} for f in exercise.faqs.all()],
     }
     return media.add_to_record(record, exercise)
+
+
+def comparable(record):
+    """A record with the lists an export leaves out when empty (aliases, media) left out, so
+    that a file's record and an exercise's export compare equal when they say the same."""
+    return media.comparable({k: v for k, v in record.items() if not (k == "aliases" and not v)})
 
 
 def export_library():

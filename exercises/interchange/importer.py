@@ -32,6 +32,7 @@ from .format import (
     SECTIONS,
     TAXONOMY,
     LibraryError,
+    comparable,
     exercise_record,
     forge_records,
     normalize,
@@ -291,9 +292,7 @@ def plan_exercise(
     if current is None:
         action, fields = "created", tuple(LISTS) + MEDIA_KEYS
     else:
-        fields = differing(
-            media_format.comparable(exercise_record(current)), media_format.comparable(data)
-        )
+        fields = differing(comparable(exercise_record(current)), comparable(data))
         action = "unchanged" if not fields else "updated" if update else "skipped"
     media = None
     if record.carried is None:

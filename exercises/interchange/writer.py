@@ -5,7 +5,7 @@ from itertools import batched
 from django.db.models import F
 
 from ..caching import content_changed
-from ..models import FAQ, Exercise, ExerciseSecondaryMuscle, ExerciseSlug
+from ..models import FAQ, Exercise, ExerciseAlias, ExerciseSecondaryMuscle, ExerciseSlug
 from . import media as media_format
 from .format import TEXT_LISTS
 
@@ -14,7 +14,12 @@ from .format import TEXT_LISTS
 # beyond its parsed records.
 CHUNK = 500
 # An exercise's ordered lists in the file, and the model of their rows.
-LISTS = {"secondary_muscles": ExerciseSecondaryMuscle, **TEXT_LISTS, "faqs": FAQ}
+LISTS = {
+    "aliases": ExerciseAlias,
+    "secondary_muscles": ExerciseSecondaryMuscle,
+    **TEXT_LISTS,
+    "faqs": FAQ,
+}
 # The record's keys written by interchange/media.py, replaced together.
 MEDIA_KEYS = ("media", "text_credit")
 
@@ -63,6 +68,8 @@ def write_exercises(chunk):
                 values = [{"muscle": muscle} for muscle in secondary]
             elif key == "faqs":
                 values = data["faqs"]
+            elif key == "aliases":
+                values = [{"name": name} for name in data["aliases"]]
             else:
                 values = [{"text": text} for text in data[key]]
             rows += [

@@ -2,7 +2,7 @@
 
 - taxonomy: the facets' values (body part, muscle, equipment, category, difficulty), each a hub;
 - exercise: the exercise, its generated sentences and FAQs; queries: its query shapes;
-- content: its ordered rows (secondary muscles, steps, tips, mistakes, FAQs);
+- content: its ordered rows (aliases, secondary muscles, steps, tips, mistakes, FAQs);
 - media: its ordered images and videos with their credits and licences;
 - addresses: old exercise and hub slugs that redirect or answer 410 Gone;
 - revision: the content version that retires cached pages and ETags.
@@ -13,6 +13,7 @@ from .content import (
     FAQ,
     ITEM_LISTS,
     CommonMistake,
+    ExerciseAlias,
     ExerciseItem,
     ExerciseSecondaryMuscle,
     ProTip,
@@ -60,6 +61,7 @@ __all__ = [
     "Difficulty",
     "Equipment",
     "Exercise",
+    "ExerciseAlias",
     "ExerciseItem",
     "ExerciseMedia",
     "ExerciseTextCredit",

@@ -1,18 +1,22 @@
-"""An exercise's ordered content: secondary muscles, steps, tips, mistakes and FAQs."""
+"""An exercise's ordered content: aliases, secondary muscles, steps, tips, mistakes and FAQs."""
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 
-from ..text import validate_plain_text
+from ..text import normalize_name, validate_has_word, validate_plain_text
+from .naming import NormalizedNameMixin
 
 # Longest step, tip or mistake and FAQ answer, in characters: a few full sentences, well above
 # the longest the starter library has (744), far below a runaway paste. Listed with the other
 # limits in docs/library-format.md.
 ITEM_TEXT_LIMIT = 1000
 FAQ_ANSWER_LIMIT = 2000
+# Longest alias: a name people search by ("RDL", "Skull Crusher"), like the search box's limit.
+ALIAS_LIMIT = 100
 
 
 def length_constraint(field, limit, name):
@@ -146,20 +150,76 @@ class FAQ(ExerciseItem):
         return self.question
 
 
+class ExerciseAlias(NormalizedNameMixin, ExerciseItem):
+    """Another name visitors know the exercise by: searched like its name on both databases and
+    shown on its page as “Also known as”."""
+
+    exercise = exercise_link("aliases")
+    name = models.CharField(
+        max_length=ALIAS_LIMIT,
+        validators=[validate_plain_text, validate_has_word],
+        help_text="Another name people search for, e.g. “RDL” or “Skull Crusher”; spellings "
+        "such as “Chinup” for “Chin-Up” count too. Shown on the page as “Also known as”.",
+    )
+
+    class Meta(ExerciseItem.Meta):
+        verbose_name = "alias"
+        verbose_name_plural = "aliases (also known as)"
+        constraints = [
+            # Compared in lower case: “rdl” and “RDL” are the same alias.
+            models.UniqueConstraint(
+                F("exercise"),
+                Lower("name"),
+                name="alias_once_per_exercise",
+                violation_error_message="This exercise already has this alias.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="alias_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        try:
+            exercise = self.exercise
+        except ObjectDoesNotExist:  # not linked yet: the form's own checks come first
+            return
+        if same_name(self.name, exercise.name):
+            raise ValidationError(
+                {"name": "This is the exercise's own name; an alias is another name for it."},
+                code="alias_is_the_name",
+            )
+
+
+def same_name(first, second):
+    """Whether two names are the same once normalised and compared without case."""
+    return normalize_name(first).casefold() == normalize_name(second).casefold()
+
+
 # The ordered lists of an exercise page: related name → model.
-ITEM_LISTS = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistake, "faqs": FAQ}
+ITEM_LISTS = {
+    "aliases": ExerciseAlias,
+    "steps": Step,
+    "pro_tips": ProTip,
+    "common_mistakes": CommonMistake,
+    "faqs": FAQ,
+}
 
 
 def prefetch_items(exercises):
-    """Fill `steps`, `pro_tips`, `common_mistakes` and `faqs` of the exercises with one UNION ALL
-    query instead of one query per list; `exercise.steps.all()` then needs no query."""
+    """Fill each list of ITEM_LISTS (`aliases`, `steps`, ... `faqs`) of the exercises with one
+    UNION ALL query instead of one query per list; `exercise.steps.all()` then needs no query."""
     if not exercises:
         return
     by_pk = {exercise.pk: exercise for exercise in exercises}
     columns = ("id", "exercise_id", "position", "text", "answer")
+    # The column each list's text is in (a FAQ also has its answer, the others none).
+    text_column = {FAQ: "question", ExerciseAlias: "name"}
     parts = []
     for kind, model in ITEM_LISTS.items():
-        text, answer = (F("question"), F("answer")) if model is FAQ else (F("text"), Value(""))
+        text = F(text_column.get(model, "text"))
+        answer = F("answer") if model is FAQ else Value("")
         parts.append(
             model.objects.filter(exercise_id__in=by_pk)
             .order_by()
@@ -171,9 +231,9 @@ def prefetch_items(exercises):
     for kind, *values in parts[0].union(*parts[1:], all=True):
         model = ITEM_LISTS[kind]
         row = dict(zip(columns, values, strict=True))
-        if model is FAQ:
-            row["question"] = row.pop("text")
-        else:
+        if model in text_column:
+            row[text_column[model]] = row.pop("text")
+        if model is not FAQ:
             del row["answer"]
         item = model.from_db(db, list(row), [row[f.attname] for f in model._meta.concrete_fields])
         lists[row["exercise_id"]][kind].append(item)
