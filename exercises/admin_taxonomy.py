@@ -51,10 +51,10 @@ class DifficultyAdmin(PositionedTaxonAdmin):
 
 @admin.register(Muscle)
 class MuscleAdmin(TaxonAdmin):
-    list_display = ["name", "slug", "body_part", "exercise_count", "secondary_count"]
-    list_filter = ["body_part"]
+    list_display = ["name", "slug", "body_part", "map_region", "exercise_count", "secondary_count"]
+    list_filter = ["body_part", "map_region"]
     list_select_related = ["body_part"]
-    fields = ["name", "slug", "body_part", "intro"]
+    fields = ["name", "slug", "body_part", "map_region", "intro"]
 
     def get_queryset(self, request):
         return (

@@ -7,6 +7,7 @@ parameters (/exercises?body_part=back&difficulty=beginner), which is never index
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 from math import ceil
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from django.core.paginator import EmptyPage, InvalidPage, Paginator
 from django.http import Http404, QueryDict
 from django.urls import reverse
 
+from .bodymap.pages import NavigationMap
 from .filters import BrowseState, ExerciseFilter
 from .models import FACET_MODELS, Exercise
 from .wording import BrowseWording
@@ -233,6 +235,17 @@ class Browse(BrowseWording):
     def indexable(self):
         """Clean addresses that list exercises; query-parameter states and empty hubs are not."""
         return "?" not in self.url and bool(self.count)
+
+    @cached_property
+    def muscle_map(self):
+        """The muscle map as navigation on the library and the muscle hubs, or None. There,
+        and only there, the muscle facet's counts are every published exercise's (a facet is
+        counted without its own filter), so each region's count is its hub's."""
+        facets = self.state.facets
+        if self.state.q or facets.keys() - {"muscle"} or len(facets.get("muscle", [])) > 1:
+            return None
+        current = self.selected_values("muscle")[0] if facets else None
+        return NavigationMap(self.facet_values["muscle"], current)
 
     def facet_groups(self):
         groups = []

@@ -9,6 +9,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from forge.pagecache import keep_out_of_page_cache, public_page
 
 from . import conditional, jsonld
+from .bodymap.pages import ExerciseMap
 from .browse import Browse, markdown_path
 from .filters import SORTS
 from .models import FACET_MODELS, BodyPart, Exercise, ExerciseSlug, HubSlug
@@ -137,6 +138,7 @@ def exercise_detail(request, slug, markdown=False):
             "page_description": exercise.meta_description,
             "og_type": "article",
             "social_image": next(iter(exercise.media.all()), None),
+            "muscle_map": ExerciseMap(exercise),
             "structured_data": jsonld.exercise_page(
                 exercise, context["faqs"], context["breadcrumbs"]
             ),

@@ -62,6 +62,9 @@ EXERCISE_SECTIONS = [
     "FAQ",
     "Related exercises",
 ]
+# The HTML page's h2s: the same, and the muscle map's after the quick answer (the Markdown copy
+# leaves the map out: its facts already name the muscles).
+EXERCISE_PAGE_SECTIONS = [EXERCISE_SECTIONS[0], "Muscles worked", *EXERCISE_SECTIONS[1:]]
 # The reference exercise's FAQ questions: its authored entries first, then the generated ones.
 SPINE_STRETCH_QUESTIONS = [
     "What does the Spine Stretch target?",

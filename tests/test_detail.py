@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from factories import EXERCISE_SECTIONS, SPINE_STRETCH_QUESTIONS, html, make_exercise, text
+from factories import EXERCISE_PAGE_SECTIONS, SPINE_STRETCH_QUESTIONS, html, make_exercise, text
 
 from exercises.models import Exercise
 
@@ -58,7 +58,7 @@ def test_the_page_follows_the_reference_order(client, spine_stretch):
             lambda tag: tag.name in ("h1", "h2") or "breadcrumb" in tag.get("class", [])
         )
     ]
-    assert landmarks == ["breadcrumb", "Spine Stretch", *EXERCISE_SECTIONS]
+    assert landmarks == ["breadcrumb", "Spine Stretch", *EXERCISE_PAGE_SECTIONS]
     assert len(page.find_all("h1")) == 1
 
 
@@ -213,7 +213,7 @@ def test_empty_optional_sections_are_left_out(client, bare):
     response = client.get("/exercise/bird-dog")
 
     assert response.status_code == 200
-    assert headings(response) == ["Quick answer", "FAQ", "Related exercises"]
+    assert headings(response) == ["Quick answer", "Muscles worked", "FAQ", "Related exercises"]
     assert "Secondary Muscles" not in facts(response)
     assert text(section(response, "Quick answer").p) == (
         "Beginner core exercise using body weight. Targets abs."

@@ -476,6 +476,7 @@ def test_export(spine_stretch, tmp_path):
         "name": "Abductors",
         "slug": "abductors",
         "body_part": "legs",
+        "map_region": "abductors",
         "intro": Muscle.objects.get(slug="abductors").intro,
     }
 
@@ -654,7 +655,8 @@ def test_skipped_rows_are_named_with_what_differs(spine_stretch, tmp_path):
         muscles=[{"name": "Lower Back", "slug": "lower-back", "body_part": "core", "intro": ""}],
     )
     output = run_import(path) + run_import(FIXTURES / "spine-stretch.json")
-    assert "  muscle Lower Back: body_part, intro\n" in output
+    # A file without a map region would clear the muscle's: the report says so.
+    assert "  muscle Lower Back: body_part, map_region, intro\n" in output
     assert "  exercise Spine Stretch: quick_answer\n" in output
 
 

@@ -49,7 +49,8 @@ def taxon_fields(**extra):
 def facet_section(model):
     """A facet's list in the file, derived from its model: the key is its plural name
     ("body_parts"); a `position` may be left out (it is filled in from the record's place in
-    the list); a link to another facet's value is that value's slug and is required."""
+    the list); a link to another facet's value is that value's slug and is required; a field
+    with choices that may be left empty (a muscle's map region) defaults to ""."""
     extra = {}
     for field in model._meta.concrete_fields:
         if field.name in ("id", "name", "slug", "intro", "updated"):
@@ -58,6 +59,8 @@ def facet_section(model):
             extra[field.name] = (int, None)
         elif field.many_to_one:
             extra[field.name] = (str, REQUIRED)
+        elif field.choices and field.blank:
+            extra[field.name] = (str, "")  # one of the choices, or "" (a muscle's map region)
         else:
             raise TypeError(f"the library format has no rule for {model.__name__}.{field.name}")
     key = str(model._meta.verbose_name_plural).replace(" ", "_")

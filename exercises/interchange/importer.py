@@ -143,7 +143,7 @@ def plan_taxonomy(plan, records, update, errors):
         existing = {taxon.slug: taxon for taxon in taxa}
         by_name = {normalize_name(t.name): t for t in existing.values()}
         known[section.key] = dict(existing)
-        seen = {"slug": {}, "name": {}}
+        seen = {"slug": {}, "name": {}, "map_region": {}}
         for index, record in enumerate(records[section.key]):
             data = normalize(record, section.fields, errors)
             if data is None:
@@ -153,6 +153,8 @@ def plan_taxonomy(plan, records, update, errors):
             data["name"] = clean_name(data["name"])
             check_unique(seen, "slug", data["slug"], record, errors)
             check_unique(seen, "name", data["name"], record, errors)
+            if data.get("map_region"):
+                check_unique(seen, "map_region", data["map_region"], record, errors)
             values = {k: v for k, v in data.items() if k != "body_part"}
             current = existing.get(data["slug"])
             candidate = section.model(pk=current.pk if current else None, **values)
@@ -192,6 +194,13 @@ def plan_taxonomy(plan, records, update, errors):
                     f'{record.label}: name "{data["name"]}" is already used by the '
                     f'{section.noun} "{holder.slug}"'
                 )
+            if action in ("created", "updated") and section.key == "muscles":
+                holder = instance.region_holder()
+                if holder:
+                    errors.append(
+                        f'{record.label}: map_region "{instance.map_region}" is already the '
+                        f'region of the muscle "{holder.slug}"'
+                    )
             known[section.key][data["slug"]] = instance
             plan.count(section.key, action)
             if action in ("created", "updated"):

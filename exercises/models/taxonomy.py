@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from ..bodymap import REGION_CHOICES
 from ..text import lower_name, validate_plain_text
 from .content import length_constraint
 from .naming import NormalizedNameMixin, SlugHistoryMixin
@@ -168,12 +169,49 @@ class Muscle(Taxon):
         related_name="muscles",
         help_text="The body part this muscle belongs to.",
     )
+    map_region = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=REGION_CHOICES,
+        help_text="Where the muscle map (on the library, the muscle hubs and exercise pages) "
+        "draws this muscle. Each region shows one muscle. Leave it empty when no region fits: "
+        "the map then names the muscle in a line below the drawing.",
+    )
 
     facet = "muscle"
     label, plural = "Target muscle", "Target muscles"
     exercise_field = "target_muscle"
     exercise_relation = "targeted_by"
     hub_url_name = "exercises:muscle"
+
+    class Meta(Taxon.Meta):
+        constraints = [
+            *Taxon.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["map_region"],
+                condition=~Q(map_region=""),
+                name="muscle_map_region_unique",
+                violation_error_message="Another muscle is already drawn in this region.",
+            ),
+        ]
+
+    def region_holder(self):
+        """The other muscle drawn in this muscle's map region, or None."""
+        if not self.map_region:
+            return None
+        return Muscle.objects.filter(map_region=self.map_region).exclude(pk=self.pk).first()
+
+    def validate_constraints(self, exclude=None):
+        """Name the muscle that already holds the region (forms; the importer checks its own)."""
+        holder = None if "map_region" in (exclude or ()) else self.region_holder()
+        if holder:
+            raise ValidationError(
+                {
+                    "map_region": f"“{holder}” is already drawn in this region; pick another "
+                    f"region, or first give “{holder}” another one."
+                }
+            )
+        super().validate_constraints(exclude)
 
 
 class Equipment(Taxon):
