@@ -20,6 +20,7 @@ from .admin_completeness import (
     PublishGateFilter,
     PublishGateFormSet,
 )
+from .admin_duplicates import DuplicateNamesAdminMixin
 from .admin_forms import (
     POSITION_HELP,
     AliasFormSet,
@@ -110,7 +111,9 @@ def status_action(description, description_plural):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(CompletenessAdminMixin, SortableMediaAdminBase, admin.ModelAdmin):
+class ExerciseAdmin(
+    CompletenessAdminMixin, DuplicateNamesAdminMixin, SortableMediaAdminBase, admin.ModelAdmin
+):
     form = ExerciseForm
     list_display = [
         "name",

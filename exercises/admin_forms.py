@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 
+from .admin_duplicates import DuplicateNameFormMixin
 from .text import normalize_name
 
 POSITION_HELP = (
@@ -91,9 +92,10 @@ class StaleSave(Exception):
     """Someone else saved the exercise after this form was checked: undo this save."""
 
 
-class ExerciseForm(forms.ModelForm):
+class ExerciseForm(DuplicateNameFormMixin, forms.ModelForm):
     """The exercise form; it carries the version of the exercise it was loaded with, so that a
-    save over someone else's newer save is refused (see ExerciseAdmin.save_model)."""
+    save over someone else's newer save is refused (see ExerciseAdmin.save_model). Its name is
+    checked against near-duplicates (admin_duplicates.py)."""
 
     # Rendered by templates/admin/exercises/exercise/change_form.html. A text field read in
     # clean(): a tampered value becomes a message at the top of the form, where an error of a

@@ -11,6 +11,7 @@ from itertools import batched
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from ..duplicates import NameIndex, name_key
 from ..models import Exercise, ExerciseSlug, Muscle
 from ..models.completeness import gate_gaps
 from ..text import normalize_name
@@ -69,6 +70,9 @@ class Plan:
     # (name, what it lacks) of the published exercises written that fail the publish gate:
     # imported as they are and flagged (docs/library-format.md), never refused or unpublished.
     flagged: list = field(default_factory=list)
+    # (name, [duplicates.Similar]) of new or renamed exercises whose names are like another
+    # exercise's or another record's: imported, and named in the summary.
+    similar: list = field(default_factory=list)
 
     def count(self, kind, action):
         self.counts.setdefault(kind, Counter())[action] += 1
@@ -114,6 +118,7 @@ def import_library(
                 plan, records["exercises"], known, update, status, errors, progress, media_dir
             )
             plan_addresses(plan, old_slugs, records["gone_slugs"], live, update, errors)
+            plan_duplicates(plan, progress)
             if errors:
                 raise LibraryError(summarize(errors))
             if not dry_run:
@@ -329,6 +334,23 @@ def plan_exercise(
         current.__dict__.pop("_prefetched_objects_cache", None)
         plan.exercises.append((current, data, secondary, fields, media))
     return current, action
+
+
+def plan_duplicates(plan, progress):
+    """Note each new or renamed exercise whose name is like an existing exercise's, or an
+    earlier record's of the file (duplicates.py): a warning, never a refusal, so that a
+    backup holding look-alike names still restores."""
+    stored = dict(Exercise.objects.values_list("pk", "name"))
+    index = NameIndex(stored.items())
+    checking = progress(plan.exercises, desc="Comparing names", unit="exercise")
+    for number, (exercise, *_) in enumerate(checking):
+        loaded = stored.get(exercise.pk)
+        if loaded is not None and name_key(loaded) == name_key(exercise.name):
+            continue
+        similar = index.similar(exercise.name, exclude=exercise.pk)
+        if similar:
+            plan.similar.append((exercise.name, similar))
+        index.add(exercise.pk or ("record", number), exercise.name)
 
 
 def plan_addresses(plan, old_slugs, gone_records, live, update, errors):

@@ -142,6 +142,20 @@ class Command(BaseCommand):
             if len(plan.flagged) > len(shown):
                 more = len(plan.flagged) - len(shown)
                 self.stdout.write(f"  ... and {more} more (-v 2 lists all)")
+        if plan.similar:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Names like other exercises' (imported; check for duplicates): "
+                    f"{len(plan.similar)}"
+                )
+            )
+            shown = plan.similar if every else plan.similar[:LISTED]
+            for name, similar in shown:
+                like = "; ".join(f"“{other.name}” ({other.how})" for other in similar[:5])
+                self.stdout.write(f"  exercise {name}: like {like}")
+            if len(plan.similar) > len(shown):
+                more = len(plan.similar) - len(shown)
+                self.stdout.write(f"  ... and {more} more (-v 2 lists all)")
         skipped = sum(done["skipped"] for done in plan.counts.values())
         if skipped and not update:
             self.stdout.write(
