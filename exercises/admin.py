@@ -136,7 +136,8 @@ class ExerciseAdmin(
         "category",
     ]
     list_select_related = ["body_part", "target_muscle", "equipment", "difficulty"]
-    search_fields = ["name", "slug"]
+    # Every word must match one of them; a match in several steps still lists the exercise once.
+    search_fields = ["name", "slug", "quick_answer", "steps__text"]
     actions = ["publish", "unpublish"]
     save_on_top = True
 

@@ -401,3 +401,40 @@ def test_import_publishes_records_that_fail_the_gate_and_names_them(taxonomy, tm
     assert Exercise.objects.published().failing_gate().count() == 3
     for exercise in Exercise.objects.all():
         assert f"  exercise {exercise.name}: needs a quick answer of its own" in report
+
+
+# Admin search
+
+
+def test_admin_search_covers_quick_answer_and_step_text(admin_client, taxonomy):
+    make_exercise(
+        "Bird Dog",
+        quick_answer="An anti-rotation drill for the core.",
+        steps=["Kneel on all fours.", "Reach one arm forward.", "Extend the opposite leg."],
+    )
+    make_exercise("Dead Bug", steps=["Lie on your back.", "Extend the opposite leg slowly."])
+    make_exercise("Plank")
+
+    def found(query):
+        return listed_names(admin_client.get(EXERCISES, {"q": query}))
+
+    assert found("anti-rotation") == ["Bird Dog"]
+    assert found("all fours") == ["Bird Dog"]
+    # Matching several steps still lists an exercise once.
+    assert found("opposite") == ["Bird Dog", "Dead Bug"]
+    assert found("opposite leg slowly") == ["Dead Bug"]
+    assert found("no such words") == []
+
+
+def test_admin_search_queries_do_not_grow_with_matches(
+    admin_client, taxonomy, django_assert_max_num_queries
+):
+    for number in range(3):
+        make_exercise(f"Full {number}", **FULL)
+    with django_assert_max_num_queries(12) as few:
+        assert admin_client.get(EXERCISES, {"q": "move"}).status_code == 200
+    for number in range(3, 30):
+        make_exercise(f"Full {number}", **FULL)
+    with django_assert_max_num_queries(len(few)):
+        response = admin_client.get(EXERCISES, {"q": "move"})
+    assert len(listed_names(response)) == 30

@@ -4,9 +4,13 @@ exercise and says what is missing; the dashboard's counts lead to the filtered l
 import re
 
 import pytest
+from conftest import PHONE
+from test_media import image_bytes
 from test_trainer import PASSWORD, trainer  # noqa: F401  (the Trainers-group account)
+from test_trainer_media import media_trainer  # noqa: F401  (... who may edit media)
 
-from exercises.models import Exercise
+from exercises import renditions
+from exercises.models import Exercise, ExerciseMedia
 from exercises.models.completeness import PUBLISH_MIN_STEPS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,3 +58,33 @@ def test_dashboard_count_leads_to_the_filtered_list(site, page, trainer):  # noq
         page.evaluate("document.querySelector('#changelist .results').clientWidth")
     )
     assert page.console.messages == []
+
+
+def test_media_inline_fits_a_phone(site, page, media_trainer, settings, tmp_path):  # noqa: F811
+    settings.MEDIA_ROOT = tmp_path / "media"
+    exercise = Exercise.objects.published().first()
+    for alt in ("Start position", "End position"):
+        item = ExerciseMedia(exercise=exercise, alt_text=alt, creator="Forge", licence="cc0")
+        item.set_image(renditions.clean_image(image_bytes()))
+        item.save()
+    path = f"/admin/exercises/exercise/{exercise.pk}/change/"
+    log_in(page, site, path)
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    page.reload()
+    # Nothing of a media row runs past the inline's edge (help texts and inputs did).
+    overflowing = page.evaluate(
+        """(() => { const group = document.querySelector('#media-group');
+        const edge = group.getBoundingClientRect().right;
+        return [...group.querySelectorAll('*')].filter((e) => {
+            const box = e.getBoundingClientRect();
+            return box.width && box.right > edge + 0.5;
+        }).map((e) => e.outerHTML.slice(0, 80)); })()"""
+    )
+    assert overflowing == []
+    # The row's heading holds its move arrows: they no longer cover the first field.
+    heading = page.locator("#media-group .inline-related h3").first.bounding_box()
+    arrows = page.locator("#media-group .inline-related h3 .sort").first.bounding_box()
+    first_field = page.locator("#media-group .inline-related .form-row").first.bounding_box()
+    assert arrows["y"] + arrows["height"] <= heading["y"] + heading["height"] + 0.5
+    assert heading["y"] + heading["height"] <= first_field["y"] + 0.5
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
