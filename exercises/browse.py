@@ -34,8 +34,9 @@ def state_path(state, combinations):
     if not state.q and not state.sort:
         if len(facets) == 1:
             ((facet, values),) = facets.items()
-            if len(values) == 1:
-                return reverse(FACET_MODELS[facet].hub_url_name, args=values)
+            hub_url_name = FACET_MODELS[facet].hub_url_name
+            if len(values) == 1 and hub_url_name:
+                return reverse(hub_url_name, args=values)
         if facets.keys() == {"body_part", "equipment"}:
             pair = (*facets["body_part"], *facets["equipment"])
             if pair in combinations:
@@ -153,8 +154,21 @@ class Browse(BrowseWording):
             return wanted
         return None
 
+    @property
+    def total(self):
+        """How many exercises the state lists, from the body-part counts (no COUNT query):
+        every exercise has one body part, so the selected parts' counts, or all of them,
+        add up to the state's exercises."""
+        selected = self.state.facets.get("body_part")
+        return sum(
+            value.count
+            for value in self.facet_values["body_part"]
+            if not selected or value.slug in selected
+        )
+
     def paginate(self, per_page=PAGE_SIZE):
         paginator = Paginator(self.filterset.qs, per_page)
+        paginator.count = self.total
         try:
             return paginator.page(self.page_number)
         except (EmptyPage, InvalidPage):
@@ -195,7 +209,9 @@ class Browse(BrowseWording):
         if self.state.q or self.state.sort or len(self.state.facets) != 1:
             return None
         ((facet, slugs),) = self.state.facets.items()
-        return self.selected_values(facet)[0] if len(slugs) == 1 else None
+        if len(slugs) != 1 or not FACET_MODELS[facet].hub_url_name:
+            return None
+        return self.selected_values(facet)[0]
 
     @property
     def combination(self):

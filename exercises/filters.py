@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connections
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from .models import FACET_MODELS, SLUG_PATTERN, Exercise
 
@@ -51,15 +51,42 @@ class SlugsFilter(django_filters.Filter):
     field_class = SlugListField
 
 
-def facet_filters():
-    """One filter per facet of the registry, in sidebar order: ?muscle=biceps matches the
-    exercises whose target muscle has that slug."""
-    return {
-        model.facet: SlugsFilter(
-            field_name=f"{model.exercise_field}__slug", lookup_expr="in", label=model.label
+class AlsoSecondaryFilter(SlugsFilter):
+    """Rows whose facet is any of the slugs, or that list one of them among their secondary
+    rows (?works=lower-back: the target muscle or a secondary muscle is the lower back). An
+    EXISTS, not a join: an exercise is listed once however many of its rows match."""
+
+    def __init__(self, *args, secondary_relation, secondary_field, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.secondary_relation = secondary_relation
+        self.secondary_field = secondary_field
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        rows = Exercise._meta.get_field(self.secondary_relation).related_model.objects.filter(
+            exercise=OuterRef("pk"), **{f"{self.secondary_field}__slug__in": value}
         )
-        for model in FACET_MODELS.values()
-    }
+        return queryset.filter(Q(**{f"{self.field_name}__in": value}) | Exists(rows))
+
+
+def facet_filter(model):
+    """The filter of one facet of the registry: ?muscle=biceps matches the exercises whose
+    target muscle has that slug, ?works=biceps also those with it as a secondary muscle."""
+    options = {"field_name": f"{model.exercise_field}__slug", "lookup_expr": "in"}
+    if model.secondary_relation:
+        return AlsoSecondaryFilter(
+            **options,
+            label=model.label,
+            secondary_relation=model.secondary_relation,
+            secondary_field=model.secondary_field,
+        )
+    return SlugsFilter(**options, label=model.label)
+
+
+def facet_filters():
+    """One filter per facet of the registry, in sidebar order."""
+    return {model.facet: facet_filter(model) for model in FACET_MODELS.values()}
 
 
 class ExerciseFilter(django_filters.FilterSet):
@@ -103,18 +130,30 @@ class ExerciseFilter(django_filters.FilterSet):
         to the values: joining first would carry every exercise through the aggregate.
         """
         model = FACET_MODELS[facet]
-        counts = (
-            self.filter_without(facet)
-            .order_by()
-            .values(taxon_id=F(model.exercise_field))
-            .annotate(exercises=Count("pk"))
-        )
-        sql, params = counts.query.get_compiler(using=counts.db).as_sql()
-        quote = connections[counts.db].ops.quote_name
+        matching = self.filter_without(facet).order_by()
+        counts = [matching.values(taxon_id=F(model.exercise_field)).annotate(exercises=Count("pk"))]
+        if model.secondary_relation:
+            # Plus the exercises listing the value among their secondary rows, but not as
+            # their own value too: each exercise counts once per value, so counts stay exact.
+            rows = Exercise._meta.get_field(model.secondary_relation).related_model.objects
+            counts.append(
+                rows.filter(exercise__in=matching.values("pk"))
+                .exclude(**{model.secondary_field: F(f"exercise__{model.exercise_field}")})
+                .order_by()
+                .values(taxon_id=F(model.secondary_field))
+                .annotate(exercises=Count("exercise", distinct=True))
+            )
+        quote = connections[matching.db].ops.quote_name
+        joins, total, params = [], [], []
+        for index, count in enumerate(counts):
+            sql, count_params = count.query.get_compiler(using=count.db).as_sql()
+            joins.append(f" LEFT JOIN ({sql}) c{index} ON c{index}.taxon_id = t.id")
+            total.append(f"COALESCE(c{index}.exercises, 0)")
+            params.extend(count_params)
         order = ", ".join(f"t.{quote(name)}" for name in model._meta.ordering)
         return model.objects.raw(
-            f"SELECT t.*, COALESCE(c.exercises, 0) AS count FROM {quote(model._meta.db_table)} t"
-            f" LEFT JOIN ({sql}) c ON c.taxon_id = t.id ORDER BY {order}",
+            f"SELECT t.*, {' + '.join(total)} AS count FROM {quote(model._meta.db_table)} t"
+            f"{''.join(joins)} ORDER BY {order}",
             params,
         )
 

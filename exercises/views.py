@@ -8,7 +8,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from forge.pagecache import keep_out_of_page_cache, public_page
 
-from . import conditional, jsonld
+from . import conditional, jsonld, suggestions
 from .bodymap.pages import ExerciseMap
 from .browse import Browse, markdown_path
 from .filters import SORTS
@@ -40,7 +40,13 @@ def browse_page(request, fixed=None, *, markdown=False, combination=False):
     }
     page = browse.paginate()
     # Paginated like the HTML page; a Markdown copy links its neighbours' Markdown copies.
-    context |= {"page_obj": page, "pages": browse.page_links(page, markdown=markdown)}
+    context |= {
+        "page_obj": page,
+        "pages": browse.page_links(page, markdown=markdown),
+        # An empty state lists the wider one among the others (one COUNT for it, not two).
+        "also_works": suggestions.also_works(browse) if browse.total else None,
+        "suggestions": [] if browse.total else suggestions.drop_one(browse),
+    }
     if not markdown:
         context |= {
             "indexable": browse.indexable,

@@ -61,6 +61,14 @@ def test_the_library_counts_every_published_exercise(client, library):
             "Quads": 3,
             "Upper Back": 2,
         },
+        # The library has no secondary muscles: the muscles worked are the targets.
+        "Works muscle": {
+            "Chest": 2,
+            "Hamstrings": 1,
+            "Lower Back": 5,
+            "Quads": 3,
+            "Upper Back": 2,
+        },
         "Difficulty": {"Beginner": 5, "Intermediate": 6, "Advanced": 2},
         "Category": {"Mobility": 1, "Powerlifting": 3, "Strength": 9},
     }
@@ -80,6 +88,7 @@ def test_facet_counts_ignore_their_own_selection_and_respect_the_others(client, 
         # Both selections apply to the facets nobody selected.
         "Equipment": {"Barbell": 3},
         "Target muscle": {"Lower Back": 2, "Upper Back": 1},
+        "Works muscle": {"Lower Back": 2, "Upper Back": 1},
         "Category": {"Powerlifting": 1, "Strength": 2},
     }
 
@@ -103,6 +112,7 @@ def test_facet_counts_respect_the_search(client, library):
         "Body part": {"Back": 2},
         "Equipment": {"Barbell": 2},
         "Target muscle": {"Upper Back": 2},
+        "Works muscle": {"Upper Back": 2},
         "Difficulty": {"Intermediate": 1, "Advanced": 1},
         "Category": {"Strength": 2},
     }
@@ -147,7 +157,7 @@ def test_a_selected_value_without_results_can_still_be_removed(client, library):
 
     assert result_count(response) == "0 exercises"
     assert card_names(response) == []
-    assert "No exercises match these filters" in text(html(response))
+    assert "No exercises match all of these filters" in text(html(response))
     chest = facet_links(response, "Body part")["Chest"]
     assert chest["href"] == "/exercises/equipment/dumbbell"
     dumbbell = facet_links(response, "Equipment")["Dumbbell"]

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from exercises.filters import SORTS
 from exercises.interchange.importer import import_library
-from exercises.models import FACETS
+from exercises.models import FACET_MODELS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -76,7 +76,7 @@ KNOWN_VALUES = [
     # Search syntax of PostgreSQL's full-text and trigram search, and of LIKE.
     *("a & b | !c", '"unclosed', "-", "or", "the", "squat:*", "<->", "((", "\\", "%_", "'"),
 ]
-PARAMETERS = [*(model.facet for model in FACETS), "q", "sort", "page"]
+PARAMETERS = [*FACET_MODELS, "q", "sort", "page"]
 
 values = st.one_of(
     st.sampled_from(KNOWN_VALUES),

@@ -96,6 +96,7 @@ def test_a_hub_keeps_every_facet_available(client, library, path, model, slug, h
         "Body part",
         "Equipment",
         "Target muscle",
+        "Works muscle",
         "Difficulty",
         "Category",
     ]

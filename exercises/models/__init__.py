@@ -32,6 +32,7 @@ from .media import (
 from .queries import ExerciseQuerySet
 from .revision import ContentRevision
 from .taxonomy import (
+    BROWSE_FACETS,
     FACET_MODELS,
     FACETS,
     RESERVED_HUB_SLUGS,
@@ -42,11 +43,13 @@ from .taxonomy import (
     Equipment,
     Muscle,
     Taxon,
+    WorkedMuscle,
     slug_constraints,
     validate_slug_format,
 )
 
 __all__ = [
+    "BROWSE_FACETS",
     "FACETS",
     "FACET_MODELS",
     "FAQ",
@@ -75,6 +78,7 @@ __all__ = [
     "ProTip",
     "Step",
     "Taxon",
+    "WorkedMuscle",
     "prefetch_items",
     "prefetch_media",
     "slug_constraints",

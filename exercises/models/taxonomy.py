@@ -80,6 +80,10 @@ class Taxon(SlugHistoryMixin, NormalizedNameMixin, models.Model):
     exercise_field = ""
     exercise_relation = "exercises"
     hub_url_name = ""
+    # A facet an exercise can also have through a list of its rows (the muscles it works):
+    # the Exercise relation to those rows, each naming a value in its `muscle`-like field.
+    secondary_relation = ""
+    secondary_field = ""
 
     class Meta:
         abstract = True
@@ -232,8 +236,30 @@ class Category(Taxon):
         verbose_name_plural = "categories"
 
 
-# The facets, in the order the library's sidebar shows them. Filters, browse state, hub
-# addresses, crawler lists, validators, the library format and cache invalidation all iterate
+class WorkedMuscle(Muscle):
+    """The muscles as a second facet: the exercises that work a muscle, as their target or as
+    one of their secondary muscles (?works=lower-back). It has no hub of its own: a muscle's
+    hub lists the exercises targeting it, and links to this wider state."""
+
+    facet = "works"
+    label, plural = "Works muscle", "Muscles worked"
+    hub_url_name = ""
+    secondary_relation = "secondary_muscle_links"
+    secondary_field = "muscle"
+
+    class Meta:
+        proxy = True
+        verbose_name = "worked muscle"
+
+    def get_absolute_url(self):
+        return reverse(Muscle.hub_url_name, args=[self.slug])
+
+
+# The facets of an exercise's taxonomy, in the order the library's sidebar shows them. Hub
+# addresses, crawler lists, validators, the library format and cache invalidation iterate
 # this registry: a new facet is one Taxon subclass here (and its migration).
 FACETS = (BodyPart, Equipment, Muscle, Difficulty, Category)
-FACET_MODELS = {model.facet: model for model in FACETS}
+# The browse's facets, in sidebar order: the taxonomy's, and beside the target muscle the
+# muscles an exercise works. Filters, browse state and facet counts iterate this one.
+BROWSE_FACETS = (BodyPart, Equipment, Muscle, WorkedMuscle, Difficulty, Category)
+FACET_MODELS = {model.facet: model for model in BROWSE_FACETS}
