@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from .bodymap import REGION_CHOICES
 from .models import BodyPart, Category, Difficulty, Equipment, ExerciseSecondaryMuscle, Muscle
 
 
@@ -52,7 +53,7 @@ class DifficultyAdmin(PositionedTaxonAdmin):
 @admin.register(Muscle)
 class MuscleAdmin(TaxonAdmin):
     list_display = ["name", "slug", "body_part", "map_region", "exercise_count", "secondary_count"]
-    list_filter = ["body_part", "map_region"]
+    list_filter = ["body_part", ("map_region", admin.EmptyFieldListFilter)]
     list_select_related = ["body_part"]
     fields = ["name", "slug", "body_part", "map_region", "intro"]
 
@@ -62,6 +63,17 @@ class MuscleAdmin(TaxonAdmin):
             .get_queryset(request)
             .annotate(secondary_total=Count("secondary_in", distinct=True))
         )
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        """Each map region says which muscle has it, or that it is free: a region holds one
+        muscle, and the trainer should not have to find out by trying."""
+        if db_field.name == "map_region":
+            holders = dict(Muscle.objects.exclude(map_region="").values_list("map_region", "name"))
+            kwargs["choices"] = [("", "---------")] + [
+                (region, f"{label} — {holders.get(region, 'free')}")
+                for region, label in REGION_CHOICES
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_deleted_objects(self, objs, request):
         """Name the exercise behind each secondary-muscle row that blocks a delete: the admin

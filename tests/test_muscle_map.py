@@ -248,6 +248,10 @@ def test_admin_offers_the_regions_with_help_and_names_the_holder_of_a_taken_one(
     url = f"/admin/exercises/muscle/{lats.pk}/change/"
     form = html(admin_client.get(url)).find("select", attrs={"name": "map_region"})
     assert [o["value"] for o in form.find_all("option")] == ["", *(r for r, _ in REGION_CHOICES)]
+    options = {o["value"]: text(o) for o in form.find_all("option")}
+    assert options["lats"] == "Lats (back, below the shoulder blades) — Lats"
+    assert options["shins"] == "Shins (front and outer lower leg) — free"
+    assert form.find("option", selected=True)["value"] == "lats"
     assert "Each region shows one muscle" in admin_client.get(url).text
 
     data = {"name": "Lats", "slug": "lats", "body_part": lats.body_part_id, "intro": lats.intro}
@@ -356,3 +360,11 @@ def test_every_map_credits_the_drawing_it_is_adapted_from(client, spine_stretch,
         "Body drawing adapted from react-body-highlighter by GV79 (MIT licence)."
     )
     assert credit.a["href"] == "https://github.com/GV79/react-body-highlighter"
+
+
+def test_the_muscle_list_finds_the_muscles_not_on_the_map(admin_client, taxonomy):
+    unmap("neck")
+
+    response = admin_client.get("/admin/exercises/muscle/?map_region__isempty=1")
+
+    assert [text(a) for a in html(response).select("#result_list tbody th a")] == ["Neck"]
