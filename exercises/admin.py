@@ -137,7 +137,7 @@ class ExerciseAdmin(
     ]
     list_select_related = ["body_part", "target_muscle", "equipment", "difficulty"]
     # Every word must match one of them; a match in several steps still lists the exercise once.
-    search_fields = ["name", "slug", "quick_answer", "steps__text"]
+    search_fields = ["name", "slug", "aliases__name", "quick_answer", "steps__text"]
     actions = ["publish", "unpublish"]
     save_on_top = True
 

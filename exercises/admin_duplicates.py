@@ -30,7 +30,8 @@ class DuplicateNameFormMixin:
         if loaded is not None and name_key(loaded) == name_key(name):
             return name
         self.similar_names = similar_exercises(name, exclude=self.instance.pk)
-        same = [similar for similar in self.similar_names if similar.how == SAME]
+        # Another exercise's alias only warns: "Skull Crusher" may be worth its own page.
+        same = [s for s in self.similar_names if s.how == SAME and not s.alias]
         if same:
             raise ValidationError(
                 format_html(

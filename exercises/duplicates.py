@@ -45,9 +45,10 @@ def max_distance(key):
 
 @dataclass(frozen=True)
 class Similar:
-    pk: object  # the other exercise's primary key, or None for another record of a file
-    name: str
+    pk: object  # the other exercise's primary key, or a token for another record of a file
+    name: str  # as the warning names it: the exercise's name, or “RDL (alias of ...)”
     how: str  # SAME, CLOSE or REORDERED
+    alias: bool = False  # the name is another exercise's alias, not its name
 
 
 class NameIndex:
@@ -57,16 +58,18 @@ class NameIndex:
     `ENDS` letters are intact unless both ends have a typo (such pairs are not found). Keys
     shorter than that are compared with every key of a similar length."""
 
-    def __init__(self, entries=()):
-        self.entries = []  # (pk, name, key)
+    def __init__(self, entries=(), aliases=()):
+        self.entries = []  # (pk, name, key, alias of)
         self.by_length, self.by_ends, self.by_words = {}, {}, {}
         for pk, name in entries:
             self.add(pk, name)
+        for pk, alias, exercise_name in aliases:
+            self.add(pk, alias, alias_of=exercise_name)
 
-    def add(self, pk, name):
+    def add(self, pk, name, alias_of=None):
         key = name_key(name)
         index = len(self.entries)
-        self.entries.append((pk, name, key))
+        self.entries.append((pk, name, key, alias_of))
         self.by_length.setdefault(len(key), []).append(index)
         for end in ends(key):
             self.by_ends.setdefault(end, []).append(index)
@@ -94,10 +97,16 @@ class NameIndex:
             found.setdefault(index, (1, REORDERED))
         ranked = sorted(found.items(), key=lambda item: (item[1][0], self.entries[item[0]][1]))
         return [
-            Similar(self.entries[index][0], self.entries[index][1], how)
+            self.found(index, how)
             for index, (_, how) in ranked
             if exclude is None or self.entries[index][0] != exclude
         ]
+
+    def found(self, index, how):
+        pk, name, _, alias_of = self.entries[index]
+        if alias_of is None:
+            return Similar(pk, name, how)
+        return Similar(pk, f"{name} (alias of {alias_of})", how, alias=True)
 
 
 def ends(key, length=None):
@@ -107,8 +116,16 @@ def ends(key, length=None):
     return [("first", length, key[:ENDS]), ("last", length, key[-ENDS:])]
 
 
-def similar_exercises(name, exclude=None):
-    """The exercises whose names are like `name` (one query)."""
-    from .models import Exercise
+def stored_index():
+    """Every exercise's name and alias (two queries)."""
+    from .models import Exercise, ExerciseAlias
 
-    return NameIndex(Exercise.objects.values_list("pk", "name")).similar(name, exclude)
+    return NameIndex(
+        Exercise.objects.values_list("pk", "name"),
+        ExerciseAlias.objects.values_list("exercise_id", "name", "exercise__name"),
+    )
+
+
+def similar_exercises(name, exclude=None):
+    """The exercises whose names or aliases are like `name`."""
+    return stored_index().similar(name, exclude)

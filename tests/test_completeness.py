@@ -17,6 +17,7 @@ from exercises.models import (
     Difficulty,
     Equipment,
     Exercise,
+    ExerciseAlias,
     ExerciseMedia,
     Muscle,
 )
@@ -29,6 +30,13 @@ FULL = {
     "faqs": [("How often?", "Three times a week.")],
     "secondary": ["glutes"],
 }
+
+
+def make_full(name, **fields):
+    """An exercise meeting every check but media (add_media adds that)."""
+    exercise = make_exercise(name, **{**FULL, **fields})
+    ExerciseAlias.objects.create(exercise=exercise, name=f"{name} Drill", position=1)
+    return exercise
 
 
 def add_media(exercise):
@@ -53,16 +61,15 @@ def add_media(exercise):
 def varied(taxonomy):
     """Exercises each lacking something else: {name: exercise}."""
     made = {
-        "Complete": make_exercise("Complete", **FULL),
+        "Complete": make_full("Complete"),
         "Bare": make_exercise("Bare"),
-        "Two Steps": make_exercise(
-            "Two Steps", **{**FULL, "steps": ["Set up.", "Move."]}, status="draft"
-        ),
-        "No Answer": make_exercise("No Answer", **{**FULL, "quick_answer": ""}),
-        "No Tips": make_exercise("No Tips", **{**FULL, "tips": []}, status="draft"),
-        "No FAQs": make_exercise("No FAQs", **{**FULL, "faqs": []}),
+        "Two Steps": make_full("Two Steps", steps=["Set up.", "Move."], status="draft"),
+        "No Answer": make_full("No Answer", quick_answer=""),
+        "No Tips": make_full("No Tips", tips=[], status="draft"),
+        "No FAQs": make_full("No FAQs", faqs=[]),
+        "No Alias": make_exercise("No Alias", **FULL),
     }
-    for name in ("Complete", "No Answer", "No Tips", "No FAQs"):
+    for name in ("Complete", "No Answer", "No Tips", "No FAQs", "No Alias"):
         add_media(made[name])
     return made
 
@@ -81,6 +88,7 @@ EXPECTED_GAPS = {
     "mistakes": {"Bare"},
     "faqs": {"Bare", "No FAQs"},
     "media": {"Bare", "Two Steps"},
+    "aliases": {"Bare", "No Alias"},
     "secondary_muscles": {"Bare"},
 }
 
@@ -106,6 +114,7 @@ def test_gap_filters_are_offered_by_name(admin_client, varied):
         "No common mistakes",
         "No FAQs of its own",
         "No images or videos",
+        "No aliases",
         "No secondary muscles",
     ]
 
@@ -116,7 +125,7 @@ def test_gate_filter_finds_published_exercises_that_fail_it(admin_client, varied
     fails = admin_client.get(EXERCISES, {"gate": "fails"})
     assert set(listed_names(fails)) == {"Bare", "No Answer", "Two Steps"}
     passes = admin_client.get(EXERCISES, {"gate": "passes"})
-    assert set(listed_names(passes)) == {"Complete", "No Tips", "No FAQs"}
+    assert set(listed_names(passes)) == {"Complete", "No Tips", "No FAQs", "No Alias"}
 
 
 @pytest.mark.parametrize("query", [{"missing": "wings"}, {"gate": "maybe"}, {"missing": ""}])
@@ -135,7 +144,7 @@ def test_column_shows_the_score_and_what_is_missing(admin_client, varied):
     assert cells["Complete"] == f"{len(CHECKS)}/{len(CHECKS)}"
     assert cells["Bare"] == (
         f"0/{len(CHECKS)} fails gate no quick answer, {PUBLISH_MIN_STEPS} steps, tips, "
-        "mistakes, FAQs, media, secondary"
+        "mistakes, FAQs, media, aliases, secondary"
     )
     assert cells["No Tips"] == f"{len(CHECKS) - 1}/{len(CHECKS)} no tips"
     # A draft that fails the gate is not flagged: it is simply not publishable yet.
@@ -161,11 +170,11 @@ def test_changelist_queries_do_not_grow_with_exercises(
     admin_client, taxonomy, django_assert_max_num_queries
 ):
     for number in range(3):
-        make_exercise(f"Full {number}", **FULL)
+        make_full(f"Full {number}")
     with django_assert_max_num_queries(12) as few:
         assert admin_client.get(EXERCISES, {"missing": "tips"}).status_code == 200
     for number in range(3, 40):
-        make_exercise(f"Full {number}", **FULL)
+        make_full(f"Full {number}")
         make_exercise(f"Bare {number}")
     with django_assert_max_num_queries(len(few)):
         assert admin_client.get(EXERCISES, {"missing": "tips"}).status_code == 200
@@ -182,6 +191,7 @@ def real_counts():
         mistakes_n=Count("common_mistakes", distinct=True),
         faqs_n=Count("faqs", distinct=True),
         media_n=Count("media", distinct=True),
+        aliases_n=Count("aliases", distinct=True),
         secondary_n=Count("secondary_muscle_links", distinct=True),
     )
     rows = list(exercises)
@@ -192,6 +202,7 @@ def real_counts():
         "mistakes": lambda e: not e.mistakes_n,
         "faqs": lambda e: not e.faqs_n,
         "media": lambda e: not e.media_n,
+        "aliases": lambda e: not e.aliases_n,
         "secondary_muscles": lambda e: not e.secondary_n,
     }
     return {
@@ -247,7 +258,7 @@ def test_dashboard_query_count_is_fixed(admin_client, varied, django_assert_max_
     with django_assert_max_num_queries(8) as few:
         assert admin_client.get("/admin/").status_code == 200
     for number in range(30):
-        make_exercise(f"More {number}", **FULL)
+        make_full(f"More {number}")
     with django_assert_max_num_queries(len(few)):
         assert admin_client.get("/admin/").status_code == 200
 
@@ -413,12 +424,14 @@ def test_admin_search_covers_quick_answer_and_step_text(admin_client, taxonomy):
         steps=["Kneel on all fours.", "Reach one arm forward.", "Extend the opposite leg."],
     )
     make_exercise("Dead Bug", steps=["Lie on your back.", "Extend the opposite leg slowly."])
-    make_exercise("Plank")
+    plank = make_exercise("Plank")
+    ExerciseAlias.objects.create(exercise=plank, name="Front Hold", position=1)
 
     def found(query):
         return listed_names(admin_client.get(EXERCISES, {"q": query}))
 
     assert found("anti-rotation") == ["Bird Dog"]
+    assert found("front hold") == ["Plank"]
     assert found("all fours") == ["Bird Dog"]
     # Matching several steps still lists an exercise once.
     assert found("opposite") == ["Bird Dog", "Dead Bug"]
@@ -430,11 +443,11 @@ def test_admin_search_queries_do_not_grow_with_matches(
     admin_client, taxonomy, django_assert_max_num_queries
 ):
     for number in range(3):
-        make_exercise(f"Full {number}", **FULL)
+        make_full(f"Full {number}")
     with django_assert_max_num_queries(12) as few:
         assert admin_client.get(EXERCISES, {"q": "move"}).status_code == 200
     for number in range(3, 30):
-        make_exercise(f"Full {number}", **FULL)
+        make_full(f"Full {number}")
     with django_assert_max_num_queries(len(few)):
         response = admin_client.get(EXERCISES, {"q": "move"})
     assert len(listed_names(response)) == 30

@@ -11,7 +11,7 @@ from test_admin import EXERCISES, change_url, exercise_post, messages_of
 from test_completeness import facet_ids
 
 from exercises.duplicates import CLOSE, REORDERED, SAME, NameIndex, name_key
-from exercises.models import Exercise
+from exercises.models import Exercise, ExerciseAlias
 
 
 @pytest.mark.parametrize(
@@ -173,3 +173,20 @@ def test_import_of_the_starter_library_names_its_look_alikes(taxonomy):
     report = out.getvalue()
     assert f"  exercise Squats - With Bands: like “Squat with Bands” ({CLOSE})" in report
     assert f"  exercise Thigh Adductor: like “Thigh Abductor” ({CLOSE})" in report
+
+
+def test_admin_warns_about_another_exercises_alias_without_refusing(admin_client, taxonomy):
+    existing = make_exercise("Romanian Deadlift")
+    ExerciseAlias.objects.create(exercise=existing, name="RDL", position=1)
+    response = admin_client.post(f"{EXERCISES}add/", add_post("rdl"), follow=True)
+    assert Exercise.objects.filter(name="rdl").exists()
+    [warning] = [m for m in messages_of(response) if "duplicate" in m]
+    assert (
+        f'<a href="{change_url(existing)}">RDL (alias of Romanian Deadlift)</a> ({SAME})' in warning
+    )
+
+
+def test_an_exercises_own_alias_is_not_a_duplicate():
+    index = NameIndex([(1, "Romanian Deadlift")], [(1, "RDL", "Romanian Deadlift")])
+    assert index.similar("RDL", exclude=1) == []
+    assert [s.name for s in index.similar("RDL")] == ["RDL (alias of Romanian Deadlift)"]

@@ -11,7 +11,7 @@ from itertools import batched
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from ..duplicates import NameIndex, name_key
+from ..duplicates import name_key, stored_index
 from ..models import Exercise, ExerciseSlug, Muscle
 from ..models.completeness import gate_gaps
 from ..text import normalize_name
@@ -340,8 +340,8 @@ def plan_duplicates(plan, progress):
     """Note each new or renamed exercise whose name is like an existing exercise's, or an
     earlier record's of the file (duplicates.py): a warning, never a refusal, so that a
     backup holding look-alike names still restores."""
-    stored = dict(Exercise.objects.values_list("pk", "name"))
-    index = NameIndex(stored.items())
+    index = stored_index()
+    stored = {pk: name for pk, name, _, alias_of in index.entries if alias_of is None}
     checking = progress(plan.exercises, desc="Comparing names", unit="exercise")
     for number, (exercise, *_) in enumerate(checking):
         loaded = stored.get(exercise.pk)

@@ -75,6 +75,7 @@ CHECKS = (
     Check("mistakes", "common mistakes", "mistakes", "common_mistakes"),
     Check("faqs", "FAQs of its own", "FAQs", "faqs"),
     Check("media", "images or videos", "media", "media"),
+    Check("aliases", "aliases", "aliases", "aliases"),
     Check("secondary_muscles", "secondary muscles", "secondary", "secondary_muscle_links"),
 )
 CHECKS_BY_KEY = {check.key: check for check in CHECKS}
