@@ -7,11 +7,13 @@ from django.contrib.admin import ActionLocation
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import models, transaction
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
 
 from . import admin_taxonomy  # noqa: F401  (registers the facets' admins with this site)
 from .admin_completeness import (
@@ -42,6 +44,7 @@ from .models import (
     ProTip,
     Step,
 )
+from .recording import revision
 
 
 class PositionedInline(admin.TabularInline):
@@ -112,7 +115,7 @@ def status_action(description, description_plural):
 
 @admin.register(Exercise)
 class ExerciseAdmin(
-    CompletenessAdminMixin, DuplicateNamesAdminMixin, SortableMediaAdminBase, admin.ModelAdmin
+    CompletenessAdminMixin, DuplicateNamesAdminMixin, SortableMediaAdminBase, VersionAdmin
 ):
     form = ExerciseForm
     list_display = [
@@ -140,6 +143,7 @@ class ExerciseAdmin(
     search_fields = ["name", "slug", "aliases__name", "quick_answer", "steps__text"]
     actions = ["publish", "unpublish"]
     save_on_top = True
+    object_history_template = "admin/object_history.html"  # see history_view
 
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["target_muscle", "equipment"]
@@ -186,6 +190,23 @@ class ExerciseAdmin(
             # form once more, refused this time: the trainer gets their input back, with why.
             request.exercise_save_refused = True
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The admin's own history (who saved which fields) until the diff view replaces it.
+        return super(VersionAdmin, self).history_view(request, object_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # django-reversion's revert form would restore the old `version` number, which the
+        # optimistic locking relies on only ever growing.
+        raise Http404("No revert form for exercises.")
+
+    def changelist_view(self, request, extra_context=None):
+        # Without VersionAdmin's one revision around the whole list: the actions record a
+        # revision per exercise (set_status), so that each is listed and reverted on its own.
+        return super(VersionAdmin, self).changelist_view(
+            request,
+            {"has_change_permission": self.has_change_permission(request)} | (extra_context or {}),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -241,15 +262,18 @@ class ExerciseAdmin(
     def set_status(self, request, queryset, status):
         """Save each exercise that changes, so `updated`, signals and the history stay right."""
         changed = 0
+        label = Exercise.Status(status).label.lower()
         with transaction.atomic():
             for exercise in queryset.exclude(status=status):
+                # A new version: a form opened before this change can no longer be saved over
+                # it. Moved before the save, which the revision records as it is.
+                Exercise.objects.filter(pk=exercise.pk).update(version=F("version") + 1)
+                exercise.refresh_from_db(fields=["version"])
                 exercise.status = status
-                # A new version: a form opened before this change can no longer be saved over it.
-                exercise.version = F("version") + 1
-                exercise.save(update_fields=["status", "updated", "version"])
+                with revision(f"Status changed to {label} (action)", request.user):
+                    exercise.save(update_fields=["status", "updated", "version"])
                 self.log_change(request, exercise, [{"changed": {"fields": ["Status"]}}])
                 changed += 1
-        label = Exercise.Status(status).label.lower()
         if changed:
             message = ngettext(
                 "%(count)d exercise is now %(status)s.",

@@ -1,18 +1,22 @@
 """The taxonomy's admins: every facet lists its name, slug and how many exercises use it;
 a muscle also counts the exercises that work it as a secondary muscle."""
 
+import reversion
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from reversion.admin import VersionAdmin
 
 from .bodymap import REGION_CHOICES
 from .models import BodyPart, Category, Difficulty, Equipment, ExerciseSecondaryMuscle, Muscle
+from .recording import revision
 
 
-class TaxonAdmin(admin.ModelAdmin):
-    """Shared by every facet: name, slug and how many exercises use it."""
+class TaxonAdmin(VersionAdmin):
+    """Shared by every facet: name, slug and how many exercises use it; its history (and
+    revert) is django-reversion's."""
 
     list_display = ["name", "slug", "exercise_count"]
     search_fields = ["name", "slug"]
@@ -32,6 +36,21 @@ class TaxonAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()
+
+    def changelist_view(self, request, extra_context=None):
+        # Without VersionAdmin's one revision around the whole list: each row saved from the
+        # list gets its own (save_model), so that reverting one value reverts it alone.
+        return super(VersionAdmin, self).changelist_view(
+            request,
+            {"has_change_permission": self.has_change_permission(request)} | (extra_context or {}),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if reversion.is_active():  # the change form's revision (VersionAdmin.change_view)
+            return super().save_model(request, obj, form, change)
+        fields = ", ".join(str(form.fields[name].label) for name in form.changed_data)
+        with revision(f"Changed {fields} in the list.", request.user):
+            return super().save_model(request, obj, form, change)
 
 
 class PositionedTaxonAdmin(TaxonAdmin):

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "adminsortable2",
+    "reversion",  # the history of exercises and the taxonomy (exercises/models/versioned.py)
     "exercises",
     "forge",  # the project's system checks (forge/checks.py)
 ]

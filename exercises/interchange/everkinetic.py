@@ -128,6 +128,7 @@ def import_everkinetic(progress=None, workers=None):
         ProTip,
         Step,
     )
+    from ..recording import record_exercises
 
     progress = progress or (lambda iterable, **kwargs: iterable)
     items = load_exercises()
@@ -263,6 +264,9 @@ def import_everkinetic(progress=None, workers=None):
             from django.utils import timezone
 
             Exercise.objects.filter(pk__in=touched).update(updated=timezone.now())
-        # bulk_create sends no signals: tell the page cache itself.
+        # bulk_create sends no signals: tell the page cache and the history themselves.
         content_changed()
+        record_exercises(
+            {exercise.pk for exercise in new} | touched, "Everkinetic text and drawings imported"
+        )
     return counts

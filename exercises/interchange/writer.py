@@ -6,6 +6,7 @@ from django.db.models import F
 
 from ..caching import content_changed
 from ..models import FAQ, Exercise, ExerciseAlias, ExerciseSecondaryMuscle, ExerciseSlug
+from ..recording import record_exercises, revision
 from . import media as media_format
 from .format import TEXT_LISTS
 
@@ -22,13 +23,18 @@ LISTS = {
 }
 # The record's keys written by interchange/media.py, replaced together.
 MEDIA_KEYS = ("media", "text_credit")
+# The comments of the revisions an import records.
+IMPORT_CREATE = "Imported from a library file"
+IMPORT_UPDATE = "Updated from a library file (import --update)"
 
 
 def write(plan, progress):
     """Save the checked plan: taxa one by one (few), then the exercises a chunk at a time, each
     chunk's new exercises and changed lists in bulk."""
     for taxon in plan.taxa:
-        taxon.save()
+        # Its own revision: reverting one taxon must not revert the others imported with it.
+        with revision(IMPORT_CREATE if taxon.pk is None else IMPORT_UPDATE):
+            taxon.save()
     writing = progress(plan.exercises, desc="Writing exercises", unit="exercise")
     for chunk in batched(writing, CHUNK):
         write_exercises(chunk)
@@ -44,6 +50,7 @@ def write_exercises(chunk):
     """Create or save the exercises of one chunk, and replace those of their lists and media
     that the file changes (all of them for a new exercise)."""
     created = [exercise for exercise, *_ in chunk if exercise.pk is None]
+    updated = [exercise.pk for exercise, *_ in chunk if exercise.pk is not None]
     Exercise.objects.bulk_create(created)
     # A live slug wins over the address history (Exercise.save does the same).
     ExerciseSlug.objects.filter(slug__in=[e.slug for e in created]).delete()
@@ -84,3 +91,6 @@ def write_exercises(chunk):
             if media is not None and set(keys) & set(MEDIA_KEYS)
         ]
     )
+    # The rows went in with bulk writes, which django-reversion does not see.
+    record_exercises([exercise.pk for exercise in created], IMPORT_CREATE)
+    record_exercises(updated, IMPORT_UPDATE)

@@ -5,7 +5,8 @@
 - content: its ordered rows (aliases, secondary muscles, steps, tips, mistakes, FAQs);
 - media: its ordered images and videos with their credits and licences;
 - addresses: old exercise and hub slugs that redirect or answer 410 Gone;
-- revision: the content version that retires cached pages and ETags.
+- revision: the content version that retires cached pages and ETags;
+- versioned: which of these rows django-reversion keeps versions of.
 """
 
 from .addresses import ExerciseSlug, HubSlug
@@ -47,6 +48,7 @@ from .taxonomy import (
     slug_constraints,
     validate_slug_format,
 )
+from .versioned import EXERCISE_ROWS
 
 __all__ = [
     "BROWSE_FACETS",
@@ -61,6 +63,7 @@ __all__ = [
     "Category",
     "CommonMistake",
     "ContentRevision",
+    "EXERCISE_ROWS",
     "Difficulty",
     "Equipment",
     "Exercise",
