@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from factories import make_exercise
 from reversion.models import Revision, Version
 from test_admin_reliability import change_url, open_form
 
@@ -87,9 +88,16 @@ def test_the_taxonomy_import_records_a_revision_per_value(taxonomy):
     assert latest_revision(back).version_set.count() == 1
 
 
-def test_publishing_from_the_list_records_a_revision_per_exercise(tess, library):
-    drafts = list(Exercise.objects.filter(status="draft"))
-    assert len(drafts) == 2
+def test_publishing_from_the_list_records_a_revision_per_exercise(tess, taxonomy):
+    drafts = [
+        make_exercise(
+            f"Draft {number}",
+            status=Exercise.Status.DRAFT,
+            quick_answer="A full answer.",
+            steps=["One.", "Two.", "Three."],
+        )
+        for number in range(2)
+    ]
     before = Revision.objects.count()
     response = tess.post(
         EXERCISES,
@@ -99,10 +107,12 @@ def test_publishing_from_the_list_records_a_revision_per_exercise(tess, library)
     assert Revision.objects.count() == before + 2
     for draft in drafts:
         draft.refresh_from_db()
+        assert draft.is_published
         assert revisions_of(draft)[-1] == ("tess", "Status changed to published (action)")
         revision = latest_revision(draft)
         assert held(revision, Exercise)[0]["status"] == "published"
         assert held(revision, Exercise)[0]["version"] == draft.version
+        assert [row["text"] for row in held(revision, Step)] == ["One.", "Two.", "Three."]
 
 
 def test_bulk_recording_stores_what_django_reversion_would(spine_stretch):
@@ -141,6 +151,7 @@ def test_a_taxonomy_edit_is_recorded_and_listed_in_its_history(admin_client, tax
         "name": "Lower Back",
         "slug": "lower-back",
         "body_part": muscle.body_part_id,
+        "map_region": muscle.map_region,
         "intro": "The muscles along the spine.",
     }
     assert admin_client.post(url, data).status_code == 302
