@@ -281,6 +281,11 @@ class Browse(BrowseWording):
                 groups.append(FacetGroup(facet, FACET_MODELS[facet].label, options))
         return groups
 
+    @property
+    def active_filter_count(self):
+        """How many facet values are selected, as the collapsed filter panel counts them."""
+        return sum(len(slugs) for slugs in self.state.facets.values())
+
     def active_filters(self):
         """Chips for each selected value and the search, each with the address without it."""
         chips = []

@@ -91,30 +91,52 @@ def test_sort_menu_applies_itself_under_the_content_security_policy(site, page):
     assert page.console.messages == []
 
 
-def test_keyboard_alone_reaches_and_applies_a_filter(site, page):
-    page.goto(f"{site}/exercises")
+def focused(page):
+    return page.evaluate(
+        "({cls: document.activeElement.className,"
+        " text: document.activeElement.textContent.trim(),"
+        " href: document.activeElement.getAttribute('href'),"
+        " outline: getComputedStyle(document.activeElement).outlineStyle})"
+    )
+
+
+def tab_to(page, wanted, presses=15):
+    """Press Tab until the focused element satisfies `wanted`; return what is focused."""
     visited = []
-    for _ in range(40):  # the header, the muscle map and the toolbar come before the filters
+    for _ in range(presses):
         page.keyboard.press("Tab")
-        visited.append(page.evaluate("document.activeElement.textContent.trim()"))
-        if visited[-1] == "Jump to filters":
-            break
-    else:
-        pytest.fail(f"Tab never reached “Jump to filters”: {visited}")
-    page.keyboard.press("Enter")
-    # Tab on through the first options; each shows a visible focus ring.
+        visited.append(focused(page))
+        if wanted(visited[-1]):
+            return visited[-1]
+    pytest.fail(f"Tab never reached it: {[v['text'][:30] for v in visited]}")
+
+
+def test_keyboard_alone_reaches_and_applies_a_filter(site, page):
+    """The filters come before the results: on a wide screen, right after the header."""
+    page.goto(f"{site}/exercises")
+    tab_to(page, lambda element: element["cls"] == "facet__option")
+    # Tab on through the next options; each shows a visible focus ring.
     for _ in range(3):
         page.keyboard.press("Tab")
-        focused = page.evaluate(
-            "({cls: document.activeElement.className,"
-            " href: document.activeElement.getAttribute('href'),"
-            " outline: getComputedStyle(document.activeElement).outlineStyle})"
-        )
-        assert focused["cls"] == "facet__option"
-        assert focused["outline"] != "none"
+        element = focused(page)
+        assert element["cls"] == "facet__option"
+        assert element["outline"] != "none"
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{site}{focused['href']}")
+    page.wait_for_url(f"{site}{element['href']}")
     assert page.locator("a.facet__option.is-selected").count() == 1
+
+
+def test_keyboard_alone_opens_the_filter_panel_on_a_phone(site, page):
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{site}/exercises")
+    toggle = tab_to(page, lambda element: element["text"] == "Filters")
+    assert toggle["outline"] != "none"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert focused(page)["cls"] == "facet__option"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/exercises/\w+"))
+    assert page.locator("details.filter-panel > summary").inner_text() == "Filters (1)"
 
 
 PAGES = {
