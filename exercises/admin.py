@@ -125,6 +125,7 @@ class ExerciseAdmin(
         "equipment",
         "difficulty",
         "status",
+        "featured_rank",
         "completeness",
         "last_updated",
     ]
@@ -154,7 +155,19 @@ class ExerciseAdmin(
     }
     readonly_fields = ["generated_summary", "old_addresses", "created", "updated"]
     fieldsets = [
-        (None, {"fields": ["name", "grammatical_number", "slug", "status", "old_addresses"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "grammatical_number",
+                    "slug",
+                    "status",
+                    "featured_rank",
+                    "old_addresses",
+                ]
+            },
+        ),
         ("Quick answer", {"fields": ["quick_answer", "generated_summary"]}),
         (
             "Classification",

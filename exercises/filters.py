@@ -11,7 +11,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 
 from .models import FACET_MODELS, SLUG_PATTERN, Exercise
 
-SORTS = [("name", "Name"), ("difficulty", "Difficulty"), ("recent", "Recently updated")]
+# The order a browse page lists exercises in when the visitor picks no sort and searches for
+# nothing: the trainers' featured exercises by rank, then the rest A–Z (docs/trainers.md). A
+# search lists its best matches first instead (search.py), and the sort menu offers A–Z.
+FEATURED_ORDER = [F("featured_rank").asc(nulls_last=True), "name"]
+SORTS = [("name", "Name (A–Z)"), ("difficulty", "Difficulty"), ("recent", "Recently updated")]
 SORT_ORDERINGS = {
     "name": ["name"],
     "difficulty": ["difficulty__position", "name"],
@@ -103,6 +107,13 @@ class ExerciseFilter(django_filters.FilterSet):
     def get_filters(cls):
         """The facets' filters, generated from the registry, then the declared ones."""
         return facet_filters() | super().get_filters()
+
+    def filter_queryset(self, queryset):
+        """The filtered exercises; featured first when neither a sort nor a search orders them."""
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data["sort"] and not self.form.cleaned_data["q"]:
+            queryset = queryset.order_by(*FEATURED_ORDER)
+        return queryset
 
     def search(self, queryset, name, value):
         return queryset.search(value)

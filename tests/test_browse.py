@@ -257,7 +257,7 @@ def test_search_is_shown_as_a_removable_filter(client, library):
 # Sort.
 
 
-def test_the_library_is_sorted_by_name_by_default(client, library):
+def test_without_featured_exercises_the_library_is_sorted_by_name(client, library):
     assert card_names(client.get("/exercises")) == sorted(LIBRARY)
     assert card_names(client.get("/exercises?sort=name")) == sorted(LIBRARY)
 

@@ -104,6 +104,8 @@ EXERCISE_FIELDS = {
     # Written only when there are any, like old_slugs.
     "aliases": (list, list),
     "status": (str, None),
+    # Written only when the exercise is featured; missing means not featured.
+    "featured_rank": (int, None),
     "quick_answer": (str, ""),
     **taxonomy_entries(lambda model: (str, REQUIRED), (list, list)),
     "steps": (list, list),
@@ -272,7 +274,8 @@ def taxon_record(section, taxon):
 
 def exercise_record(exercise):
     """An exercise as the file writes it; expects ``Exercise.objects.for_detail()`` with
-    ``old_slugs`` prefetched. ``old_slugs`` and ``aliases`` are left out when there are none."""
+    ``old_slugs`` prefetched. ``old_slugs`` and ``aliases`` are left out when there are none,
+    ``featured_rank`` when the exercise is not featured."""
     record = {"name": exercise.name, "slug": exercise.slug}
     old_slugs = [old.slug for old in exercise.old_slugs.all()]
     if old_slugs:
@@ -282,8 +285,10 @@ def exercise_record(exercise):
     aliases = [alias.name for alias in exercise.aliases.all()]
     if aliases:
         record["aliases"] = aliases
+    record["status"] = exercise.status
+    if exercise.featured_rank is not None:
+        record["featured_rank"] = exercise.featured_rank
     record |= {
-        "status": exercise.status,
         "quick_answer": exercise.quick_answer,
         **taxonomy_entries(
             lambda model: getattr(exercise, model.exercise_field).slug,

@@ -297,6 +297,7 @@ def plan_exercise(
         slug=data["slug"],
         status=data["status"],
         grammatical_number=data["grammatical_number"] or Exercise.GrammaticalNumber.AUTO,
+        featured_rank=data["featured_rank"],
         quick_answer=data["quick_answer"],
     )
     secondary = resolve_references(exercise, data, known, record, errors)
@@ -329,7 +330,8 @@ def plan_exercise(
     if action == "updated":
         # Save the loaded row, so that its creation time and slug history carry over; its
         # prefetched lists are not needed any more.
-        for key in ("name", "slug", "status", "grammatical_number", "quick_answer", *REFERENCES):
+        written = ("name", "slug", "status", "grammatical_number", "featured_rank")
+        for key in (*written, "quick_answer", *REFERENCES):
             setattr(current, key, getattr(exercise, key))
         current.__dict__.pop("_prefetched_objects_cache", None)
         plan.exercises.append((current, data, secondary, fields, media))

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete, pre_delete
@@ -38,6 +38,8 @@ from .taxonomy import (
 
 # The trainer's opening sentences of the quick answer, in characters.
 QUICK_ANSWER_LIMIT = 1000
+# Featured ranks run from 1 to this (a few dozen featured exercises is already many).
+FEATURED_RANK_LIMIT = 999
 
 
 def facet_link(model, help_text):
@@ -111,6 +113,15 @@ class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.
         db_index=True,
         help_text="Only published exercises are shown to visitors; staff can preview drafts.",
     )
+    featured_rank = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(FEATURED_RANK_LIMIT)],
+        help_text="Features the exercise: featured exercises lead the library and every hub, "
+        "unless a visitor picks another sort. 1 comes first, then 2 and so on (equal numbers go "
+        "A–Z). Leave it empty for the others, which follow A–Z. Feature the exercises most "
+        "visitors come for, such as the classic lifts.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
     # The name and quick answer as PostgreSQL searches them, kept up to date by a trigger
@@ -133,8 +144,16 @@ class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.
                 condition=Q(grammatical_number__in=["auto", "singular", "plural"]),
                 name="exercise_grammatical_number_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(featured_rank__isnull=True)
+                | Q(featured_rank__gte=1, featured_rank__lte=FEATURED_RANK_LIMIT),
+                name="exercise_featured_rank_range",
+            ),
             length_constraint("quick_answer", QUICK_ANSWER_LIMIT, "exercise_quick_answer_length"),
         ]
+        # The browse's default order (filters.FEATURED_ORDER): PostgreSQL reads it in index
+        # order, since an ascending index keeps NULLs (the unfeatured) last.
+        indexes = [models.Index(fields=["featured_rank", "name"], name="exercise_featured_order")]
 
     def __str__(self):
         return self.name
