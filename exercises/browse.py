@@ -198,6 +198,12 @@ class Browse(BrowseWording):
             ],
         )
 
+    @cached_property
+    def coverage(self):
+        """How many exercises this state lists, and how many have steps, pro tips, common
+        mistakes and FAQs: what its words may promise (wording.py)."""
+        return Exercise.objects.filter(pk__in=self.filterset.qs.values("pk")).coverage()
+
     # What the page shows about the state.
     def selected_values(self, facet):
         slugs = self.state.facets.get(facet, [])
@@ -249,7 +255,10 @@ class Browse(BrowseWording):
 
     @property
     def indexable(self):
-        """Clean addresses that list exercises; query-parameter states and empty hubs are not."""
+        """Clean addresses that list exercises; query-parameter states, empty hubs and the
+        combination hubs of the catch-all equipment (a mix of unrelated tools) are not."""
+        if self.combination and self.combination[1].is_catch_all:
+            return False
         return "?" not in self.url and bool(self.count)
 
     @cached_property

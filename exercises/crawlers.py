@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from .models import FACETS, Exercise
+from .models import FACETS, BodyPart, Equipment, Exercise
 from .sitemaps import combinations_with_exercises, hubs_with_exercises
+from .wording import combination_heading, library_summary
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -25,7 +26,10 @@ def llms_txt(request):
     sections = {model.plural: list(hubs_with_exercises(model)) for model in FACETS}
     combinations = [
         {
-            "name": f"{pair['body_part__name']} with {pair['equipment__name']}",
+            "name": combination_heading(
+                BodyPart(name=pair["body_part__name"]),
+                Equipment(name=pair["equipment__name"], slug=pair["equipment__slug"]),
+            ),
             "url": reverse(
                 "exercises:combination_markdown",
                 args=[pair["body_part__slug"], pair["equipment__slug"]],
@@ -34,8 +38,10 @@ def llms_txt(request):
         }
         for pair in combinations_with_exercises()
     ]
+    coverage = Exercise.objects.published().coverage()
     context = {
-        "exercise_count": Exercise.objects.published().count(),
+        "exercise_count": coverage["total"],
+        "library_summary": library_summary(coverage),
         "sections": sections,
         "combinations": combinations,
     }

@@ -1,7 +1,8 @@
 """The sitemap index and its sections: every indexable page once, at its canonical address.
 
 Listed: published exercises, the library and every hub with exercises, and combination hubs.
-Not listed: drafts, empty hubs (noindex), query-parameter states (noindex) and the pages after
+Not listed: drafts, empty hubs (noindex), query-parameter states (noindex), combination hubs
+of the catch-all equipment “Other” (noindex) and the pages after
 the first of a hub: they are indexable, but every exercise they list is in the sitemap itself.
 Each lastmod is the page's Last-Modified (see conditional.py), so it only moves when the
 page's content does.
@@ -20,7 +21,7 @@ from django.urls import reverse
 
 from .browse import MIN_COMBINATION_SIZE
 from .conditional import exercise_last_change
-from .models import FACETS, Exercise, ExerciseMedia
+from .models import FACETS, Equipment, Exercise, ExerciseMedia
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,11 @@ def hubs_with_exercises(model):
 
 
 def combinations_with_exercises():
-    """Body part and equipment pairs with a combination hub: slugs, names, `count` and edit
-    times."""
+    """Body part and equipment pairs with an indexed combination hub: slugs, names, `count` and
+    edit times. The catch-all equipment's combinations are not indexed (Browse.indexable)."""
     return (
         Exercise.objects.published()
+        .exclude(equipment__slug=Equipment.CATCH_ALL_SLUG)
         .order_by("body_part__slug", "equipment__slug")
         .values("body_part__slug", "equipment__slug", "body_part__name", "equipment__name")
         .annotate(

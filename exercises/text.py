@@ -135,3 +135,19 @@ def validate_has_word(text):
     """Refuse a name made only of punctuation or symbols: nobody types “!!!” to find it."""
     if not any(character.isalnum() for character in text):
         raise ValidationError("Use at least one letter or digit.", code="no_letter_or_digit")
+
+
+def attributive(name):
+    """A name as it stands before a noun: a plural last word made singular (“Legs” → “Leg”
+    in “Leg Exercises”, “Calves” → “Calf”, “Plyometrics” → “Plyometric”), words like Biceps,
+    Serratus or Press left as they are."""
+    *words, last = name.split(" ")
+    lower = last.lower()
+    if lower.endswith("s") and not lower.endswith(SINGULAR_ENDINGS) and not last.isupper():
+        if lower.endswith("ves"):
+            last = last[:-3] + ("F" if last[-3].isupper() else "f")
+        elif lower.endswith(("ches", "shes", "xes")):
+            last = last[:-2]
+        elif len(last) > 2:
+            last = last[:-1]
+    return " ".join([*words, last])

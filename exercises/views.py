@@ -13,6 +13,7 @@ from .bodymap.pages import ExerciseMap
 from .browse import Browse, markdown_path
 from .filters import SORTS
 from .models import FACET_MODELS, BodyPart, Exercise, ExerciseSlug, HubSlug
+from .sitemaps import hubs_with_exercises
 
 MARKDOWN = "text/markdown; charset=utf-8"
 
@@ -176,8 +177,8 @@ def moved_or_gone(request, slug, markdown):
 
 
 def page_not_found(request, exception):
-    """A 404 that helps: a search box and the body-part hubs."""
-    context = {"body_parts": BodyPart.objects.all()}
+    """A 404 that helps: a search box and the body-part hubs that list exercises."""
+    context = {"body_parts": hubs_with_exercises(BodyPart)}
     response = render(request, "404.html", context, status=404)
     user = getattr(request, "user", None)
     if request.path.startswith(reverse("admin:index")) or (user and user.is_authenticated):

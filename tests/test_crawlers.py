@@ -130,16 +130,18 @@ def test_llms_txt_lists_every_hub_with_exercises_by_its_markdown_copy(client, li
     body = client.get("/llms.txt").content.decode()
     links = {url: name for name, url in LINK.findall(body)}
 
-    assert links[f"{SITE}/exercises/back.md"] == "Back"
-    assert links[f"{SITE}/exercises/equipment/barbell.md"] == "Barbell"
-    assert links[f"{SITE}/exercises/muscle/lower-back.md"] == "Lower Back"
-    assert links[f"{SITE}/exercises/intermediate.md"] == "Intermediate"
-    assert links[f"{SITE}/exercises/category/powerlifting.md"] == "Powerlifting"
-    assert links[f"{SITE}/exercises/back/barbell.md"] == "Back with Barbell"
-    assert "- [Back](https://forge.example/exercises/back.md): 7 exercises" in body
-    assert "- [Hamstrings](https://forge.example/exercises/muscle/hamstrings.md): 1 exercise\n" in (
-        body
-    )
+    # Each hub is named by its heading, as its page and Markdown copy are.
+    assert links[f"{SITE}/exercises/back.md"] == "Back Exercises"
+    assert links[f"{SITE}/exercises/equipment/barbell.md"] == "Barbell Exercises"
+    assert links[f"{SITE}/exercises/muscle/lower-back.md"] == "Lower Back Exercises"
+    assert links[f"{SITE}/exercises/intermediate.md"] == "Intermediate Exercises"
+    assert links[f"{SITE}/exercises/category/powerlifting.md"] == "Powerlifting Exercises"
+    assert links[f"{SITE}/exercises/back/barbell.md"] == "Barbell Back Exercises"
+    assert "- [Back Exercises](https://forge.example/exercises/back.md): 7 exercises" in body
+    assert (
+        "- [Hamstring Exercises](https://forge.example/exercises/muscle/hamstrings.md): "
+        "1 exercise\n"
+    ) in body
     # Hubs without published exercises are left out (Neck has none; legs/dumbbell has 4).
     assert f"{SITE}/exercises/neck.md" not in links
     assert f"{SITE}/exercises/legs/dumbbell.md" not in links

@@ -27,10 +27,20 @@ def assert_site_page(response, status, heading):
 @pytest.mark.parametrize(
     "url", ["/no-such-page", "/exercise/no-such-exercise", "/exercises/no-such-hub"]
 )
-def test_not_found_page_offers_search_and_body_parts(client, taxonomy, url):
+def test_not_found_page_offers_search_and_body_parts(client, spine_stretch, url):
     html = assert_site_page(client.get(url), 404, "We couldn't find that page")
     assert '<form class="error-search" role="search" action="/exercises"' in html
     assert '<a href="/exercises/back">Back Exercises</a>' in html
+    # Only body parts with published exercises: the others' hubs are empty.
+    assert 'href="/exercises/cardio"' not in html
+
+
+def test_not_found_page_links_no_body_part_without_published_exercises(client, spine_stretch):
+    spine_stretch.status = spine_stretch.Status.DRAFT
+    spine_stretch.save()
+    html = client.get("/no-such-page").content.decode()
+    assert "Browse by body part" not in html
+    assert 'href="/exercises/back"' not in html
 
 
 def test_not_found_page_is_cheap(client, taxonomy, django_assert_max_num_queries):

@@ -99,7 +99,7 @@ def test_an_exercise_without_extras_leaves_every_empty_section_out(client, taxon
         "\n"
         "- [More Core Exercises](https://forgetrainer.ai/exercises/core)\n"
         "- [More Body Weight Exercises](https://forgetrainer.ai/exercises/equipment/bodyweight)\n"
-        "- [More Abs Exercises](https://forgetrainer.ai/exercises/muscle/abs)\n"
+        "- [More Ab Exercises](https://forgetrainer.ai/exercises/muscle/abs)\n"
         "\n"
         "---\n"
         "\n" + CALL_TO_ACTION

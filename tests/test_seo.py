@@ -6,7 +6,7 @@ import json
 import pytest
 from factories import html, make_exercise, text
 
-from exercises.models import BodyPart, Equipment, Exercise
+from exercises.models import BodyPart, CommonMistake, Equipment, Exercise, ProTip, Step
 
 SITE = "https://forge.example"
 
@@ -63,13 +63,13 @@ def only(nodes, kind):
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/exercises", "Exercise Library: 13 Step-by-Step Guides | Forge"),
-        ("/exercises/back", "Back Exercises: 7 Step-by-Step Guides | Forge"),
+        ("/exercises", "Exercise Library: 13 Guides | Forge"),
+        ("/exercises/back", "Back Exercises: 7 Guides | Forge"),
         ("/exercises/intermediate", "Intermediate Exercises: 6 Guides by Difficulty | Forge"),
         ("/exercises/equipment/barbell", "Barbell Exercises: 6 Guides by Equipment | Forge"),
-        ("/exercises/muscle/hamstrings", "Hamstrings Exercises: 1 Guide by Target Muscle | Forge"),
+        ("/exercises/muscle/hamstrings", "Hamstring Exercises: 1 Guide by Target Muscle | Forge"),
         ("/exercises/category/mobility", "Mobility Exercises: 1 Guide by Category | Forge"),
-        ("/exercises/back/barbell", "Back Exercises with Barbell: 5 Step-by-Step Guides | Forge"),
+        ("/exercises/back/barbell", "Barbell Back Exercises: 5 Guides | Forge"),
         # The hand-made exercises have neither steps nor tips (see the next test).
         ("/exercise/deadlift", "Deadlift: Muscles Worked | Forge"),
     ],
@@ -84,8 +84,8 @@ def test_a_body_part_and_a_muscle_of_the_same_name_have_different_titles(client,
     body_part = head(client, "/exercises/shoulders")
     muscle = head(client, "/exercises/muscle/shoulders")
 
-    assert title(body_part) == "Shoulders Exercises: 1 Step-by-Step Guide | Forge"
-    assert title(muscle) == "Shoulders Exercises: 1 Guide by Target Muscle | Forge"
+    assert title(body_part) == "Shoulder Exercises: 1 Guide | Forge"
+    assert title(muscle) == "Shoulder Exercises: 1 Guide by Target Muscle | Forge"
     assert description(body_part) != description(muscle)
 
 
@@ -96,7 +96,7 @@ def test_titles_keep_the_names_letter_case(client, taxonomy):
     page = head(client, "/exercises/equipment/ez-bar")
 
     assert title(page) == "EZ Bar Exercises: 1 Guide by Equipment | Forge"
-    assert description(page).startswith("1 exercise you can do with EZ bar with step-by-step")
+    assert description(page) == "1 exercise you can do with EZ bar with the muscles it works."
     assert title(head(client, "/exercise/ez-bar-curl")).startswith("EZ Bar Curl: ")
 
 
@@ -134,13 +134,21 @@ def test_an_exercise_title_names_only_what_its_page_has(client, taxonomy, conten
 
 def test_hubs_without_an_intro_describe_themselves_from_their_counts(client, library):
     BodyPart.objects.filter(slug="back").update(intro="")
+    back = list(Exercise.objects.filter(body_part__slug="back"))
+    for exercise in back:
+        Step.objects.create(exercise=exercise, text="Brace.", position=1)
+    for exercise in back[:2]:
+        ProTip.objects.create(exercise=exercise, text="Slowly.", position=1)
+        CommonMistake.objects.create(exercise=exercise, text="Rushing.", position=1)
 
     page = head(client, "/exercises/back")
 
+    # What every back exercise's page has, then what two of them have besides.
     assert description(page) == (
-        "7 back exercises with step-by-step instructions, pro tips, common mistakes and "
-        "answers to common questions."
+        "7 back exercises, each with step-by-step instructions and the muscles it works; "
+        "2 with pro tips and common mistakes."
     )
+    assert title(page) == "Back Exercises: 7 Step-by-Step Guides | Forge"
 
 
 def test_descriptions_use_whole_sentences_of_the_intro(client, library):
@@ -181,12 +189,10 @@ def test_later_pages_have_their_own_title_and_description(client, paged_back):
     first = head(client, "/exercises/back")
     second = head(client, "/exercises/back?page=2")
 
-    assert title(first) == "Back Exercises: 30 Step-by-Step Guides | Forge"
-    assert title(second) == "Back Exercises: 30 Step-by-Step Guides – Page 2 | Forge"
-    assert description(second) == (
-        "Back Exercises: 30 Step-by-Step Guides, page 2 of 2: exercises 25–30, each with "
-        "step-by-step instructions, pro tips and common mistakes."
-    )
+    # The hand-made exercises have no steps: neither page promises step-by-step guides.
+    assert title(first) == "Back Exercises: 30 Guides | Forge"
+    assert title(second) == "Back Exercises: 30 Guides – Page 2 | Forge"
+    assert description(second) == "Back Exercises: 30 Guides, page 2 of 2: exercises 25–30."
     assert canonical(second) == f"{SITE}/exercises/back?page=2"
     assert robots(second) is None
 

@@ -23,7 +23,7 @@ PAGES = {
     "/exercises/equipment/barbell": "Barbell Exercises",
     "/exercises/muscle/lower-back": "Lower Back Exercises",
     "/exercises/category/mobility": "Mobility Exercises",
-    "/exercises/back/barbell": "Back Exercises with Barbell",
+    "/exercises/back/barbell": "Barbell Back Exercises",
     "/exercise/spine-stretch": "Spine Stretch",
 }
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from ..text import (
     Subject,
     fit_title,
+    lower_name,
     name_is_plural,
     question_key,
     shorten,
@@ -241,7 +242,7 @@ class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.
     def quick_answer_summary(self):
         """The generated sentence that follows the authored quick answer."""
         sentence = (
-            f"{self.difficulty.name} {self.body_part.lower_name} exercise using "
+            f"{self.difficulty.name} {lower_name(self.body_part.modifier)} exercise using "
             f"{self.equipment.lower_name}. Targets {self.target_muscle.lower_name}"
         )
         secondaries = self.ordered_secondary_muscles
@@ -274,7 +275,7 @@ class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.
             "intermediate": f"{it.The} {it.is_} rated as intermediate. Beginners should build "
             f"a base of {target} strength with easier variations first.",
             "advanced": f"{it.The} {it.is_} an advanced exercise. Beginners should master "
-            f"fundamental {self.body_part.lower_name} movements first.",
+            f"fundamental {lower_name(self.body_part.modifier)} movements first.",
         }
         faqs = [Faq(f"What muscles {it.does} {it.the} work?", muscles)]
         beginner = beginner_answers.get(self.difficulty.slug)
@@ -285,7 +286,7 @@ class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.
     def hub_links(self):
         """(label, url) of the hubs this exercise belongs to, as “Related exercises” lists them."""
         return [
-            (f"More {taxon.name} Exercises", taxon.get_absolute_url())
+            (f"More {taxon.heading}", taxon.get_absolute_url())
             for taxon in (self.body_part, self.equipment, self.target_muscle)
         ]
 

@@ -1,15 +1,25 @@
 """The exercise's query shapes: one method per kind of page."""
 
 from django.db import connections, models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 
 from ..search import search
 from .completeness import CompletenessQuerySet
-from .content import ExerciseSecondaryMuscle, prefetch_items
+from .content import (
+    FAQ,
+    CommonMistake,
+    ExerciseSecondaryMuscle,
+    ProTip,
+    Step,
+    prefetch_items,
+)
 from .media import ExerciseMedia, prefetch_media
 from .taxonomy import FACETS
+
+# The ordered content an exercise may have or lack, by the key coverage() counts it under.
+COVERED = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistake, "faqs": FAQ}
 
 
 class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
@@ -55,6 +65,16 @@ class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
             exercises = [e for e in self._result_cache if isinstance(e, self.model)]
             prefetch_items(exercises)
             prefetch_media(exercises)
+
+    def coverage(self):
+        """{"total": n, "steps": n, "pro_tips": n, "common_mistakes": n, "faqs": n}: how many
+        of these exercises there are and how many have each kind of content of their own, in
+        one query. What a page listing them may promise (exercises/wording.py)."""
+        having = {
+            key: Count("pk", filter=Q(Exists(model.objects.filter(exercise=OuterRef("pk")))))
+            for key, model in COVERED.items()
+        }
+        return self.order_by().aggregate(total=Count("pk"), **having)
 
     def combinations(self, min_size):
         """{(body part slug, equipment slug): count} for pairs with at least min_size exercises."""

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from ..bodymap import REGION_CHOICES
-from ..text import lower_name, validate_plain_text
+from ..text import attributive, lower_name, validate_plain_text
 from .content import length_constraint
 from .naming import NormalizedNameMixin, SlugHistoryMixin
 
@@ -104,8 +104,25 @@ class Taxon(SlugHistoryMixin, NormalizedNameMixin, models.Model):
         return {"facet": self.facet}
 
     @property
+    def display_name(self):
+        """How lists and breadcrumbs name the value on its own."""
+        return self.name
+
+    @property
     def lower_name(self):
-        return lower_name(self.name)
+        """The value inside a sentence: “… exercise using body weight”."""
+        return lower_name(self.display_name)
+
+    @property
+    def heading(self):
+        """Its hub's heading, also the hub's name in links: “Leg Exercises”."""
+        return f"{attributive(self.name)} Exercises"
+
+    @property
+    def modifier(self):
+        """The value before another noun (“Barbell” in “Barbell Back Exercises”), or None
+        when it reads only after one."""
+        return attributive(self.name)
 
 
 class RankedTaxon(Taxon):
@@ -222,9 +239,29 @@ class Equipment(Taxon):
     facet = exercise_field = "equipment"
     label, plural = "Equipment", "Equipment"
     hub_url_name = "exercises:equipment"
+    # The catch-all value: “Other” alone reads wrong in a heading or sentence (“Other
+    # Exercises”, “… exercise using other”), so it is worded “other equipment” there, and its
+    # combination hubs, a mix of unrelated tools, are not indexed.
+    CATCH_ALL_SLUG = "other"
 
     class Meta(Taxon.Meta):
         verbose_name_plural = "equipment"
+
+    @property
+    def is_catch_all(self):
+        return self.slug == self.CATCH_ALL_SLUG
+
+    @property
+    def display_name(self):
+        return f"{self.name} Equipment" if self.is_catch_all else self.name
+
+    @property
+    def heading(self):
+        return f"Exercises with {self.display_name}" if self.is_catch_all else super().heading
+
+    @property
+    def modifier(self):
+        return None if self.is_catch_all else super().modifier
 
 
 class Category(Taxon):

@@ -43,7 +43,7 @@ def test_visitor_filters_searches_pages_and_reads_an_exercise(site, page):
     # First facet: the body part's hub, with counts under the new filter.
     facet_option(page, "Body part", "Legs").click()
     page.wait_for_url(f"{site}/exercises/legs")
-    assert page.get_by_role("heading", level=1).inner_text() == "Legs Exercises"
+    assert page.get_by_role("heading", level=1).inner_text() == "Leg Exercises"
     assert result_count(page) == legs.count()
     assert len(card_titles(page)) == legs.count()
     assert facet_count(page, "Equipment", "Barbell") == legs_barbell.count() < barbell_everywhere
