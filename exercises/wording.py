@@ -35,10 +35,11 @@ EVERY_PAGE_HAS = "the muscles it works"
 
 
 def title_count(model, all_steps):
-    """How the title of a hub of this facet (None: no hub) counts its exercises."""
+    """How the title of a hub of this facet (None: no hub) counts its exercises;
+    `all_steps()` says whether every exercise listed has steps (asked only when it matters)."""
     facet = model.facet if model else None
     if facet in COUNTED_AS_GUIDES:
-        return STEP_BY_STEP_COUNT if all_steps else GUIDE_COUNT
+        return STEP_BY_STEP_COUNT if all_steps() else GUIDE_COUNT
     return f"{{n}} Guide{{s}} by {model.label.title()}"
 
 
@@ -112,7 +113,7 @@ class BrowseWording:
     def summary(self):
         """Heading and exact count, worded per facet: “Back Exercises: 7 Step-by-Step Guides”."""
         model = type(self.hub) if self.hub else None
-        template = title_count(model, self.coverage["steps"] == self.coverage["total"])
+        template = title_count(model, lambda: self.coverage["steps"] == self.coverage["total"])
         return f"{self.heading}: " + counted(template, self.count)
 
     @property
