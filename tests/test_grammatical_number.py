@@ -193,3 +193,14 @@ def test_a_generated_faq_the_trainer_already_asks_is_left_out(client, taxonomy):
     )
     markdown = client.get("/exercise/elbow-dips.md").content.decode()
     assert markdown.count("### ") == 2
+
+
+def test_a_drawing_s_alt_text_agrees_with_the_name():
+    from exercises.interchange.everkinetic import drawing_alt_text
+
+    assert drawing_alt_text(Exercise(name="Bench Dips"), "Start position") == (
+        "Line drawing of a person doing Bench Dips: the start position"
+    )
+    assert drawing_alt_text(Exercise(name="Barbell Curl"), "") == (
+        "Line drawing of a person doing the Barbell Curl: one position"
+    )

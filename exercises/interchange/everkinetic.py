@@ -87,10 +87,11 @@ def drawing_caption(path):
     return POSITIONS.get(stem.rsplit("-", 1)[-1], "")
 
 
-def drawing_alt_text(name, caption):
-    """Alt text for a drawing: what it shows, for someone who cannot see it."""
-    where = caption.lower() if caption else "a position"
-    return f"Line drawing of a person doing the {name}: the {where}"
+def drawing_alt_text(exercise, caption):
+    """Alt text for a drawing: what it shows, for someone who cannot see it (“doing the
+    Barbell Curl”, “doing Bench Dips”: the exercise's grammatical number)."""
+    where = f"the {caption.lower()}" if caption else "one position"
+    return f"Line drawing of a person doing {exercise.subject.the}: {where}"
 
 
 def render_drawing(path):
@@ -242,7 +243,7 @@ def import_everkinetic(progress=None, workers=None):
                 row = ExerciseMedia(
                     exercise=exercise,
                     position=position,
-                    alt_text=drawing_alt_text(exercise.name, caption),
+                    alt_text=drawing_alt_text(exercise, caption),
                     caption=caption,
                     creator=CREATOR,
                     creator_is_organization=True,
