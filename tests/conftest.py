@@ -40,6 +40,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ContentRevision.objects.all().delete()
 
 
+@pytest.fixture(autouse=True)
+def fresh_taxon_rows():
+    """Each test reads taxonomy rows afresh in factories.taxon (its rows may differ)."""
+    from factories import forget_taxa
+
+    forget_taxa()
+
+
 @pytest.fixture
 def taxonomy(db):
     """Forge's body parts, muscles, equipment, categories and difficulties."""

@@ -12,9 +12,13 @@ Back with barbell has 5 published exercises (a combination hub); legs with dumbb
 published and a draft (not one).
 """
 
+import copy
+
 from bs4 import BeautifulSoup
+from django.db.models.signals import post_delete, post_save
 
 from exercises.models import (
+    FACETS,
     FAQ,
     BodyPart,
     Category,
@@ -83,9 +87,30 @@ PUBLISHABLE = {
 }
 
 
+# Taxonomy rows by (model, slug), each read once per test: make_exercise names five of them and
+# the suite makes thousands of exercises, so these reads were a tenth of its time. Any save or
+# delete of a taxon forgets them all, and so does every test's start (conftest.py), since a
+# rolled-back transaction sends no signal.
+_taxa = {}
+
+
+def forget_taxa(**kwargs):
+    _taxa.clear()
+
+
+for _model in FACETS:
+    post_save.connect(forget_taxa, sender=_model, dispatch_uid=f"factories-{_model.__name__}-save")
+    post_delete.connect(forget_taxa, sender=_model, dispatch_uid=f"factories-{_model.__name__}-del")
+
+
 def taxon(model, value):
-    """A taxonomy row given by slug, or the row itself."""
-    return value if isinstance(value, model) else model.objects.get(slug=value)
+    """A taxonomy row given by slug, or the row itself. Each call returns its own copy of the
+    row, as a query would."""
+    if isinstance(value, model):
+        return value
+    if (model, value) not in _taxa:
+        _taxa[model, value] = model.objects.get(slug=value)
+    return copy.copy(_taxa[model, value])
 
 
 def make_exercise(
