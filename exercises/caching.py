@@ -7,6 +7,8 @@ no signals (bulk_create, update) call content_changed() themselves.
 """
 
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
@@ -16,6 +18,8 @@ from django.utils import timezone
 from .models import ContentRevision, Exercise
 
 REVISION = 1  # the primary key of the one row
+# Inside one_change_for_all(): the database aliases whose public content changed; else None.
+_batch = ContextVar("content_change_batch", default=None)
 
 
 def content_version():
@@ -78,9 +82,36 @@ def is_public(instance, created=False):
     return Exercise.objects.filter(pk=exercise_id, status=Exercise.Status.PUBLISHED).exists()
 
 
-def on_content_change(sender, instance, using=None, created=False, action="post_", **kwargs):
-    if action.startswith("post_") and is_public(instance, created):
+@contextmanager
+def one_change_for_all():
+    """Replace the token once, at the end of the block, for all the public rows saved or
+    deleted in it, instead of once per row (a query, often two).
+
+    For one write of many rows, such as a queryset's delete (which sends a signal per row,
+    cascaded steps and FAQs included) or an import, during which no page is read. If the
+    block raises, nothing is recorded: its writes are rolled back with their transaction."""
+    if _batch.get() is not None:  # already inside one: it records for both
+        yield
+        return
+    changed = set()
+    reset = _batch.set(changed)
+    try:
+        yield
+    finally:
+        _batch.reset(reset)
+    for using in changed:
         content_changed(using)
+
+
+def on_content_change(sender, instance, using=None, created=False, action="post_", **kwargs):
+    if not action.startswith("post_"):
+        return
+    batch = _batch.get()
+    if batch is None:
+        if is_public(instance, created):
+            content_changed(using)
+    elif using not in batch and is_public(instance, created):
+        batch.add(using)
 
 
 def connect(models):

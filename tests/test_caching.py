@@ -383,6 +383,43 @@ def test_deleting_answers_gone_at_once(client, rack_pull, django_capture_on_comm
         assert b"Rack Pull" not in client.get(path).content, path
 
 
+def revision_writes(queries):
+    return [q["sql"] for q in queries if 'UPDATE "exercises_contentrevision"' in q["sql"]]
+
+
+def test_deleting_many_exercises_replaces_the_content_version_once(
+    client, rack_pull, django_capture_on_commit_callbacks
+):
+    """A queryset's delete sends a signal per row (each exercise's steps and FAQs too): the
+    content version is replaced once for all of them, and the pages are fresh at once."""
+    pages = ["/exercises", "/exercises/back", rack_pull.get_absolute_url()]
+    warm(client, pages)
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _, per_model = Exercise.objects.filter(equipment__slug="barbell").delete()
+
+    assert per_model[Step._meta.label] == 3 and per_model[FAQ._meta.label] == 3
+    assert len(revision_writes(queries)) == 1
+    assert client.get(pages[2]).status_code == 410
+    for path in pages[:2]:
+        page = client.get(path).content
+        assert b"Rack Pull" not in page and b"Good Morning" not in page, path
+
+
+def test_deleting_only_drafts_keeps_the_content_version(client, rack_pull):
+    warm(client, ["/exercises"])
+    before = caching.content_version()
+
+    with CaptureQueriesContext(connection) as queries:
+        Exercise.objects.filter(status=Exercise.Status.DRAFT).delete()
+
+    assert not revision_writes(queries)
+    assert caching.content_version() == before
+
+
 def test_a_page_rendered_before_the_commit_is_dropped_after_it(
     client, rack_pull, django_capture_on_commit_callbacks
 ):

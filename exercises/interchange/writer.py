@@ -4,7 +4,7 @@ from itertools import batched
 
 from django.db.models import F
 
-from ..caching import content_changed
+from ..caching import content_changed, one_change_for_all
 from ..models import FAQ, Exercise, ExerciseAlias, ExerciseSecondaryMuscle, ExerciseSlug
 from ..recording import record_exercises, revision
 from . import media as media_format
@@ -31,6 +31,14 @@ IMPORT_UPDATE = "Updated from a library file (import --update)"
 def write(plan, progress):
     """Save the checked plan: taxa one by one (few), then the exercises a chunk at a time, each
     chunk's new exercises and changed lists in bulk."""
+    # One new content version for the whole import, not one per saved or deleted row.
+    with one_change_for_all():
+        write_plan(plan, progress)
+    # bulk_create sends no signals: tell the page cache itself.
+    content_changed()
+
+
+def write_plan(plan, progress):
     for taxon in plan.taxa:
         # Its own revision: reverting one taxon must not revert the others imported with it.
         with revision(IMPORT_CREATE if taxon.pk is None else IMPORT_UPDATE):
@@ -42,8 +50,6 @@ def write(plan, progress):
     addresses = [ExerciseSlug(slug=slug, exercise=exercise) for slug, exercise in plan.addresses]
     ExerciseSlug.objects.filter(slug__in=[address.slug for address in addresses]).delete()
     ExerciseSlug.objects.bulk_create(addresses, batch_size=CHUNK)
-    # bulk_create sends no signals: tell the page cache itself.
-    content_changed()
 
 
 def write_exercises(chunk):

@@ -23,6 +23,14 @@ COVERED = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistake, 
 
 
 class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
+    def delete(self):
+        """Delete the exercises with their rows, replacing the content version once for all
+        of them rather than once per row (exercises.caching)."""
+        from ..caching import one_change_for_all  # caching imports the models
+
+        with one_change_for_all():
+            return super().delete()
+
     def published(self):
         return self.filter(status=self.model.Status.PUBLISHED)
 
