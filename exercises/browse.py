@@ -16,8 +16,10 @@ from django.http import Http404, QueryDict
 from django.urls import reverse
 
 from .bodymap.pages import NavigationMap
+from .caching import content_version
 from .filters import BrowseState, ExerciseFilter
 from .models import FACET_MODELS, Exercise
+from .search_box import SearchBox, refused_search, typed_text
 from .wording import BrowseWording
 
 PAGE_SIZE = 24
@@ -103,17 +105,31 @@ class Browse(BrowseWording):
     """Resolve, count and page one browse request; raise Http404 for anything unknown. Its
     words (heading, title, description...) come from BrowseWording."""
 
-    def __init__(self, params, fixed=None, *, combination=False):
+    def __init__(self, params, fixed=None, *, combination=False, version=None):
+        """``version``: a callable giving the content version (the search's vocabulary is
+        kept under it)."""
         self.params = params
         data = params.copy()
         for facet, slug in (fixed or {}).items():
             data.setlist(facet, [slug, *[v for v in data.getlist(facet) if v != slug]])
         queryset = Exercise.objects.published().for_listing()
-        self.filterset = ExerciseFilter(data, queryset=queryset)
+        self.search = SearchBox("", version or content_version, queryset.db)
+        self.filterset = ExerciseFilter(data, queryset=queryset, vocabulary=self.search.vocabulary)
         if not self.filterset.is_valid():
-            raise Http404("Unknown filter value.")
+            # A search the box cannot run is answered with why, on the page without it.
+            refused = refused_search(self.filterset.form)
+            if refused is None:
+                raise Http404("Unknown filter value.")
+            self.search.refused, self.search.refused_text = refused, typed_text(self.filterset.form)
+            data.pop("q")
+            self.filterset = ExerciseFilter(
+                data, queryset=queryset, vocabulary=self.search.vocabulary
+            )
+            if not self.filterset.is_valid():
+                raise Http404("Unknown filter value.")
         cleaned = self.filterset.form.cleaned_data
         self.state = BrowseState(self.filterset.selected(), cleaned["q"], cleaned["sort"])
+        self.search.text = self.state.q
         self.page_number = self._page_number(params.get("page"))
 
         # One query per facet: every value with its count under the other filters.
@@ -148,6 +164,8 @@ class Browse(BrowseWording):
         that only canonical addresses are rendered and cached, and a random parameter cannot
         force a fresh render.
         """
+        if self.search.refused:
+            return None  # answered 400 with the message, at the address asked for
         wanted = markdown_path(self.page_url) if markdown else self.page_url
         path, _, query = wanted.partition("?")
         if path != request_path or query_values(self.params) != query_values(QueryDict(query)):
@@ -259,7 +277,7 @@ class Browse(BrowseWording):
         combination hubs of the catch-all equipment (a mix of unrelated tools) are not."""
         if self.combination and self.combination[1].is_catch_all:
             return False
-        return "?" not in self.url and bool(self.count)
+        return "?" not in self.url and bool(self.count) and not self.search.refused
 
     @cached_property
     def muscle_map(self):

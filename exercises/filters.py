@@ -103,6 +103,11 @@ class ExerciseFilter(django_filters.FilterSet):
         model = Exercise
         fields = []
 
+    def __init__(self, *args, vocabulary=None, **kwargs):
+        """``vocabulary``: a callable giving the library's search vocabulary (search_terms)."""
+        super().__init__(*args, **kwargs)
+        self.vocabulary = vocabulary
+
     @classmethod
     def get_filters(cls):
         """The facets' filters, generated from the registry, then the declared ones."""
@@ -116,7 +121,7 @@ class ExerciseFilter(django_filters.FilterSet):
         return queryset
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, self.vocabulary)
 
     def order(self, queryset, name, value):
         return queryset.order_by(*SORT_ORDERINGS[value])

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
-from forge.pagecache import keep_out_of_page_cache, public_page
+from forge.pagecache import keep_out_of_page_cache, page_version, public_page
 
 from . import conditional, jsonld, suggestions
 from .bodymap.pages import ExerciseMap
@@ -29,7 +29,9 @@ def render_page(request, template, context, *, markdown=False, status=200, canon
 
 
 def browse_page(request, fixed=None, *, markdown=False, combination=False):
-    browse = Browse(request.GET, fixed, combination=combination)
+    browse = Browse(
+        request.GET, fixed, combination=combination, version=lambda: page_version(request)
+    )
     target = browse.redirect_to(request.path, markdown)
     if target:
         return redirect(target, permanent=True)
@@ -56,9 +58,14 @@ def browse_page(request, fixed=None, *, markdown=False, combination=False):
             "structured_data": jsonld.collection_page(browse, page, browse.breadcrumbs),
         }
     response = render_page(
-        request, "exercises/exercise_list", context, markdown=markdown, canonical=browse.page_url
+        request,
+        "exercises/exercise_list",
+        context,
+        markdown=markdown,
+        canonical=browse.page_url,
+        status=400 if browse.search.refused else 200,
     )
-    if browse.state.q:
+    if browse.state.q or browse.search.refused:
         # Any text makes a new search: storing them would let anyone fill the page cache.
         keep_out_of_page_cache(response)
     return response

@@ -56,6 +56,9 @@ def pages():
         ),
         "search": ("/exercises?q=row", BROWSE_BUDGET),
         "search with a facet": ("/exercises?q=curl&equipment=dumbbell", BROWSE_BUDGET),
+        # SQLite corrects the typo; both say "Did you mean" when nothing matches.
+        "search with a typo": ("/exercises?q=dedlift", BROWSE_BUDGET),
+        "search without results": ("/exercises?q=zzqq%20xxyy", BROWSE_BUDGET),
         "sorted": ("/exercises?sort=difficulty", BROWSE_BUDGET),
         "library .md": ("/exercises.md", BROWSE_BUDGET),
         "hub .md": ("/exercises/back.md", BROWSE_BUDGET),

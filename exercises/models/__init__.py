@@ -6,7 +6,8 @@
 - media: its ordered images and videos with their credits and licences;
 - addresses: old exercise and hub slugs that redirect or answer 410 Gone;
 - revision: the content version that retires cached pages and ETags;
-- versioned: which of these rows django-reversion keeps versions of.
+- versioned: which of these rows django-reversion keeps versions of;
+- search_index: SQLite's full-text index of the exercises (PostgreSQL searches a column).
 """
 
 from .addresses import ExerciseSlug, HubSlug
@@ -32,6 +33,7 @@ from .media import (
 )
 from .queries import ExerciseQuerySet
 from .revision import ContentRevision
+from .search_index import ExerciseSearchRow
 from .taxonomy import (
     BROWSE_FACETS,
     FACET_MODELS,
@@ -72,6 +74,7 @@ __all__ = [
     "ExerciseMedia",
     "ExerciseTextCredit",
     "ExerciseQuerySet",
+    "ExerciseSearchRow",
     "ExerciseSecondaryMuscle",
     "ExerciseSlug",
     "Faq",

@@ -94,9 +94,10 @@ class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
         )
         return {(body_part, equipment): count for body_part, equipment, count in rows}
 
-    def search(self, text):
-        """Exercises matching the words; ranked by relevance on PostgreSQL (see search.py)."""
-        return search(self, text)
+    def search(self, text, vocabulary=None):
+        """Exercises matching the words, ranked by relevance (see search.py); ``vocabulary``
+        (a callable) lets SQLite correct typos."""
+        return search(self, text, vocabulary)
 
     def related_to(self, exercise, limit=6):
         """The `limit` exercises most like this one, best first: the same target muscle counts
