@@ -78,4 +78,7 @@ class SearchBox:
 
     def suggestions(self):
         """The exercises named most like the search, for a search without results."""
-        return self.vocabulary().suggestions(self.text) if self.text else []
+        if not self.text:
+            return []
+        corrected = self.vocabulary().correct(self.text) if is_ranked(self.text) else None
+        return self.vocabulary().suggestions(corrected or self.text)
