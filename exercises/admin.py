@@ -125,7 +125,7 @@ class ExerciseAdmin(
         "equipment",
         "difficulty",
         "status",
-        "featured_rank",
+        "featured",
         "completeness",
         "last_updated",
     ]
@@ -240,6 +240,11 @@ class ExerciseAdmin(
                 raise StaleSave
             obj.version = loaded + 1
         super().save_model(request, obj, form, change)
+
+    @admin.display(description="Featured", ordering=F("featured_rank").asc(nulls_last=True))
+    def featured(self, obj):
+        """The featured rank; sorting by the column lists the featured set in its order."""
+        return obj.featured_rank
 
     @admin.display(description="Generated sentence")
     def generated_summary(self, obj):

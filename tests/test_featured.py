@@ -179,8 +179,19 @@ def test_trainers_set_the_rank_on_the_exercise_form(admin_client, featured):
     assert saved.status_code == 302
     exercise.refresh_from_db()
     assert exercise.featured_rank == 3
-    listing = html(admin_client.get(reverse("admin:exercises_exercise_changelist")))
-    assert "Featured rank" in text(listing.select_one("#result_list thead"))
+    changelist = reverse("admin:exercises_exercise_changelist")
+    listing = html(admin_client.get(changelist))
+    headings = [text(th) for th in listing.select("#result_list thead th")]
+    column = headings.index("Featured")
+    # Sorting by the column lists the featured set in rank order, the others after it.
+    by_rank = html(admin_client.get(f"{changelist}?o={column}"))
+    rows = [
+        (text(row.select_one("th a")), text(row.select("td")[column - 1]))
+        for row in by_rank.select("#result_list tbody tr")
+    ]
+    assert [rank for _, rank in rows[:4]] == ["1", "2", "2", "3"]
+    assert [name for name, _ in rows[:4]][::3] == ["Pendlay Row", "Cat Cow"]
+    assert rows[4][1] == "-"  # the admin's mark for an empty value
 
 
 # The library format.
