@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from factories import LIBRARY, card_names, html, make_exercise, text
 from settings_env import BASE_DIR
+from test_query_budgets import BROWSE_BUDGET
 
 from exercises.interchange.format import export_library
 from exercises.interchange.importer import import_library
@@ -18,7 +19,6 @@ from exercises.models import Exercise
 from exercises.search import search
 
 STARTER_FEATURED = BASE_DIR / "fixtures" / "starter-featured.json"
-BROWSE_BUDGET = 10  # tests/test_query_budgets.py
 SITE = "https://forgetrainer.ai"
 
 

@@ -3,6 +3,7 @@ the number of active filters on its toggle, and usable without any script."""
 
 import pytest
 from factories import html, text
+from test_query_budgets import BROWSE_BUDGET
 
 
 def panel(response):
@@ -70,7 +71,7 @@ def test_the_panel_needs_no_script_and_its_links_are_plain_addresses(client, lib
 def test_the_panel_costs_no_query(client, library, settings, django_assert_max_num_queries):
     settings.PAGE_CACHE_SECONDS = 0
     client.get("/exercises?body_part=back&difficulty=intermediate")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(BROWSE_BUDGET):
         response = client.get("/exercises?body_part=back&difficulty=intermediate")
     assert toggle(response) == "Filters (2)"
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from factories import html, text
+from test_query_budgets import BROWSE_BUDGET
 
 from exercises.browse import PAGE_SIZE
 from exercises.models import BodyPart, Exercise
@@ -130,6 +131,6 @@ def test_the_markdown_copy_numbers_its_pages_too(client, nine_pages_of_back):
 
 def test_numbered_pages_cost_no_query(client, nine_pages_of_back, django_assert_max_num_queries):
     client.get("/exercises/back?page=5")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(BROWSE_BUDGET):
         response = client.get("/exercises/back?page=5")
     assert len(numbered(response)) == 7
