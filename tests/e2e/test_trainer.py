@@ -104,7 +104,7 @@ def test_trainer_writes_and_publishes_an_exercise(site, page, trainer):
     assert exercise.is_published
 
     # The exercise list, with its filters and search, shows it as published.
-    page.goto(f"{site}/admin/exercises/exercise/?status__exact=published&q=wall")
+    page.goto(f"{site}/admin/exercises/exercise/?status__exact=published&q=wall+angel+reach")
     row = page.locator("#result_list tbody tr")
     assert row.count() == 1
     assert "Wall Angel Reach" in row.inner_text() and "Published" in row.inner_text()
