@@ -121,7 +121,8 @@ class Vocabulary:
         names = []
         vocabulary = cls()
         known, joined = set(), {}
-        for name, slug, exercise_name in rows:
+        # Sorted, so that equally close suggestions always come in the same order.
+        for name, slug, exercise_name in sorted(rows):
             if slug:  # an exercise's name or alias; a muscle's name has no page of its own
                 names.append((name, slug, exercise_name))
             found = words(name)

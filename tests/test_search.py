@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from factories import html, text
 
@@ -370,3 +371,15 @@ def test_an_empty_search_is_the_library(client, starter_exercises):
     response = client.get("/exercises", {"q": "   "})
 
     assert (response.status_code, response["Location"]) == (301, "/exercises")
+
+
+def test_the_markdown_copy_says_did_you_mean_and_why_a_search_was_refused(
+    client, starter_exercises
+):
+    markdown = client.get("/exercises.md", {"q": "dedlift squat curl"}).content.decode()
+    assert "\nDid you mean [" in markdown
+    assert f"]({settings.SITE_URL}/exercise/" in markdown
+
+    response = client.get("/exercises.md", {"q": "x" * 101})
+    assert response.status_code == 400
+    assert "Your search has 101 characters" in response.content.decode()
