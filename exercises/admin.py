@@ -32,6 +32,7 @@ from .admin_forms import (
     StaleSave,
 )
 from .admin_media import MediaInline, SortableMediaAdminBase, TextCreditInline
+from .admin_substitutes import SubstituteInline
 from .models import (
     FACETS,
     FAQ,
@@ -187,6 +188,7 @@ class ExerciseAdmin(
         ProTipInline,
         CommonMistakeInline,
         FAQInline,
+        SubstituteInline,
         TextCreditInline,
     ]
 

@@ -13,6 +13,7 @@ from .bodymap.pages import ExerciseMap
 from .browse import Browse, markdown_path
 from .filters import SORTS
 from .models import FACET_MODELS, BodyPart, Exercise, ExerciseSlug, HubSlug
+from .models.substitutes import grouped
 from .sitemaps import hubs_with_exercises
 
 MARKDOWN = "text/markdown; charset=utf-8"
@@ -134,10 +135,15 @@ def exercise_detail(request, slug, markdown=False):
     if not exercise.is_published and not can_preview(request.user):
         raise Http404("No such exercise.")
     related = Exercise.objects.published().for_listing().related_to(exercise)[:6]
+    # “Swap for” and the FAQ answering “What can I do instead?” read the same groups.
+    substitutes = grouped(
+        Exercise.objects.published().select_related("equipment").substitutes_for(exercise)
+    )
     context = {
         "exercise": exercise,
         "related": related,
-        "faqs": exercise.all_faqs(),
+        "substitutes": substitutes,
+        "faqs": exercise.all_faqs(substitutes),
         "canonical_path": exercise.get_absolute_url(),
         "breadcrumbs": [
             ("Exercises", reverse("exercises:library")),

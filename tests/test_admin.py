@@ -36,6 +36,7 @@ INLINE_PREFIXES = [
 EXERCISES = "/admin/exercises/exercise/"
 MEDIA_PREFIX = "media"  # the images and videos inline (tests/test_media.py)
 TEXT_CREDIT_PREFIX = "text_credit"
+SUBSTITUTES_PREFIX = "substitute_choices"  # pinned and excluded substitutes (test_substitutes.py)
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def exercise_post(facets, **fields):
         "difficulty": facets.beginner.pk,
         "category": facets.mobility.pk,
     }
-    for prefix in [*INLINE_PREFIXES, MEDIA_PREFIX, TEXT_CREDIT_PREFIX]:
+    for prefix in [*INLINE_PREFIXES, MEDIA_PREFIX, TEXT_CREDIT_PREFIX, SUBSTITUTES_PREFIX]:
         data |= rows(prefix, [])
     return data | fields
 
@@ -813,7 +814,9 @@ def existing_rows(exercise):
             for row in getattr(exercise, prefix).all()
         ]
         data |= rows(prefix, entries, initial=len(entries))
-    return data | rows(MEDIA_PREFIX, []) | rows(TEXT_CREDIT_PREFIX, [])
+    return (
+        data | rows(MEDIA_PREFIX, []) | rows(TEXT_CREDIT_PREFIX, []) | rows(SUBSTITUTES_PREFIX, [])
+    )
 
 
 def test_the_spine_stretch_survives_a_save_through_the_admin(admin_client, spine_stretch):

@@ -10,13 +10,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from factories import html, make_exercise, text
 from settings_env import BASE_DIR
+from test_query_budgets import EXERCISE_BUDGET
 
 from exercises.interchange.format import export_library
 from exercises.interchange.importer import import_library
 from exercises.models import Exercise, ExerciseAlias
 
 STARTER_ALIASES = BASE_DIR / "fixtures" / "starter-aliases.json"
-EXERCISE_BUDGET = 6  # tests/test_query_budgets.py
 
 
 @pytest.fixture
@@ -112,7 +112,13 @@ def test_validation_refuses_useless_aliases(rdl, name, message):
 
 def alias_post(exercise, names):
     """The change form's POST for an exercise without inline rows, with these new aliases."""
-    from test_admin import INLINE_PREFIXES, MEDIA_PREFIX, TEXT_CREDIT_PREFIX, rows
+    from test_admin import (
+        INLINE_PREFIXES,
+        MEDIA_PREFIX,
+        SUBSTITUTES_PREFIX,
+        TEXT_CREDIT_PREFIX,
+        rows,
+    )
 
     data = {
         "loaded_version": str(exercise.version),
@@ -126,7 +132,7 @@ def alias_post(exercise, names):
         "difficulty": exercise.difficulty_id,
         "category": exercise.category_id,
     }
-    for prefix in [*INLINE_PREFIXES, MEDIA_PREFIX, TEXT_CREDIT_PREFIX]:
+    for prefix in [*INLINE_PREFIXES, MEDIA_PREFIX, TEXT_CREDIT_PREFIX, SUBSTITUTES_PREFIX]:
         data |= rows(prefix, [])
     return data | rows("aliases", [{"position": 0, "name": name} for name in names])
 

@@ -1,9 +1,9 @@
 """Query budgets: every public page type runs a fixed number of queries, whatever the size.
 
 Each page is rendered uncached at 30 and at 500 exercises; its query count must be the same
-at both sizes (no N+1) and within its budget: 6 for an exercise page, 11 for a browse page
-with all its facet counts and the count of what its exercises have; sitemap sections and
-llms.txt 10. A page from the page
+at both sizes (no N+1) and within its budget: 7 for an exercise page (its “Swap for”
+query included), 11 for a browse page with all its facet counts and the count of what
+its exercises have; sitemap sections and llms.txt 10. A page from the page
 cache costs one query: the content version it is checked against, kept in the database so
 that no cache restore can revive a retired page (forge/pagecache.py).
 """
@@ -23,7 +23,8 @@ from exercises.models import (
 )
 from exercises.synthetic import build_library
 
-EXERCISE_BUDGET = 6
+# 6 until issue 12: “Swap for” on the exercise page (one query).
+EXERCISE_BUDGET = 7
 # 10 until issue 13: the words of a listing count what its exercises' pages have (one query).
 BROWSE_BUDGET = 11
 SITEMAP_BUDGET = 10

@@ -4,6 +4,7 @@
 - exercise: the exercise, its generated sentences and FAQs; queries: its query shapes;
 - content: its ordered rows (aliases, secondary muscles, steps, tips, mistakes, FAQs);
 - media: its ordered images and videos with their credits and licences;
+- substitutes: trainers' pins and exclusions of what an exercise can be swapped for;
 - addresses: old exercise and hub slugs that redirect or answer 410 Gone;
 - revision: the content version that retires cached pages and ETags;
 - versioned: which of these rows django-reversion keeps versions of;
@@ -34,6 +35,7 @@ from .media import (
 from .queries import ExerciseQuerySet
 from .revision import ContentRevision
 from .search_index import ExerciseSearchRow
+from .substitutes import ExerciseSubstitute
 from .taxonomy import (
     BROWSE_FACETS,
     FACET_MODELS,
@@ -77,6 +79,7 @@ __all__ = [
     "ExerciseSearchRow",
     "ExerciseSecondaryMuscle",
     "ExerciseSlug",
+    "ExerciseSubstitute",
     "Faq",
     "HubSlug",
     "MediaLicence",

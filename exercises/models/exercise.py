@@ -25,6 +25,7 @@ from .content import length_constraint
 from .media import thumbnail_url
 from .naming import NormalizedNameMixin, SlugHistoryMixin
 from .queries import ExerciseQuerySet
+from .substitutes import instead_answer
 from .taxonomy import (
     FACETS,
     BodyPart,
@@ -136,6 +137,10 @@ class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The candidates of “Swap for” (ExerciseQuerySet.substitutes_for).
+            models.Index(fields=["target_muscle", "category"], name="exercise_same_movement"),
+        ]
         constraints = [
             *slug_constraints("exercise"),
             models.CheckConstraint(
@@ -255,8 +260,9 @@ class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.
         parts = (self.quick_answer.strip(), self.quick_answer_summary)
         return " ".join(part for part in parts if part)
 
-    def generated_faqs(self):
-        """The FAQ entries every exercise page answers from its attributes."""
+    def generated_faqs(self, substitutes=()):
+        """The FAQ entries every exercise page answers from its attributes, and from its
+        substitutes (SubstituteGroups, as “Swap for” shows them) when it has any."""
         it = self.subject
         target = self.target_muscle.lower_name
         muscles = f"{it.The} primarily {it.verb('targets', 'target')} the {target}"
@@ -281,6 +287,9 @@ class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.
         beginner = beginner_answers.get(self.difficulty.slug)
         if beginner:
             faqs.append(Faq(f"{it.is_.capitalize()} {it.the} good for beginners?", beginner))
+        instead = instead_answer(self, substitutes)
+        if instead:
+            faqs.append(Faq(f"What can I do instead of {it.the}?", instead))
         return faqs
 
     def hub_links(self):
@@ -290,12 +299,14 @@ class Exercise(CompletenessMixin, SlugHistoryMixin, NormalizedNameMixin, models.
             for taxon in (self.body_part, self.equipment, self.target_muscle)
         ]
 
-    def all_faqs(self):
+    def all_faqs(self, substitutes=()):
         """Authored entries first, then the generated ones that no authored entry already
         asks, as the page (and its FAQPage JSON-LD) shows them."""
         authored = [Faq(f.question, f.answer) for f in self.faqs.all()]
         asked = {question_key(faq.question) for faq in authored}
-        generated = [f for f in self.generated_faqs() if question_key(f.question) not in asked]
+        generated = [
+            f for f in self.generated_faqs(substitutes) if question_key(f.question) not in asked
+        ]
         return authored + generated
 
 

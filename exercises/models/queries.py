@@ -1,8 +1,8 @@
 """The exercise's query shapes: one method per kind of page."""
 
 from django.db import connections, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThanOrEqual
 
 from ..search import search
@@ -16,10 +16,33 @@ from .content import (
     prefetch_items,
 )
 from .media import ExerciseMedia, prefetch_media
+from .substitutes import ExerciseSubstitute
 from .taxonomy import FACETS
 
 # The ordered content an exercise may have or lack, by the key coverage() counts it under.
 COVERED = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistake, "faqs": FAQ}
+
+# "Swap for": computed substitutes per equipment, besides the pinned ones, and in all.
+SUBSTITUTES_PER_EQUIPMENT = 3
+MAX_SUBSTITUTES = 40
+
+
+def shared_secondary_count(secondary_ids):
+    """An expression: how many of these muscles an exercise has as secondary muscles (a
+    subquery per row, not a join: no GROUP BY over the joined taxonomy)."""
+    if not secondary_ids:
+        return Value(0)
+    links = ExerciseSecondaryMuscle.objects.filter(
+        exercise=OuterRef("pk"), muscle_id__in=secondary_ids
+    )
+    return Coalesce(Subquery(links.values("exercise").annotate(n=Count("pk")).values("n")), 0)
+
+
+def flag(condition):
+    """An expression: 1 where the condition holds, else 0."""
+    return models.Case(
+        models.When(condition, then=Value(1)), default=Value(0), output_field=models.IntegerField()
+    )
 
 
 class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
@@ -111,22 +134,9 @@ class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
         secondary_ids = [m.pk for m in exercise.ordered_secondary_muscles]
 
         def score(condition, weight):
-            return models.Case(
-                models.When(condition, then=Value(weight)),
-                default=Value(0),
-                output_field=models.IntegerField(),
-            )
+            return flag(condition) * Value(weight)
 
-        if secondary_ids:
-            # A subquery per ranked row, not a join: no GROUP BY over the joined taxonomy.
-            links = ExerciseSecondaryMuscle.objects.filter(
-                exercise=OuterRef("pk"), muscle_id__in=secondary_ids
-            )
-            shared_secondary = Coalesce(
-                Subquery(links.values("exercise").annotate(n=Count("pk")).values("n")), 0
-            )
-        else:
-            shared_secondary = Value(0)
+        shared_secondary = shared_secondary_count(secondary_ids)
 
         # Built once and cloned below: building the expressions costs more than running them.
         ranked = (
@@ -158,3 +168,60 @@ class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
             best_of_others.values("pk")[:limit], all=True
         )
         return ranked.filter(pk__in=winners)[:limit]
+
+    def substitutes_for(self, exercise, per_equipment=SUBSTITUTES_PER_EQUIPMENT):
+        """What visitors can do instead of this exercise, in one query: of the same movement
+        (exercises/models/substitutes.py: the same target muscle and category) with other
+        equipment, the `per_equipment` best of each equipment, sharing the most secondary
+        muscles first, then the same difficulty, then by name; plus every exercise a trainer
+        pinned, first in its equipment's group; never one a trainer excluded. Ordered by
+        equipment name, then rank; at most MAX_SUBSTITUTES.
+
+        The candidates come from an index (target muscle, category) and the exercise's own
+        choices, so the ranking reads a few hundred rows even in a large library.
+        """
+        choices = ExerciseSubstitute.objects.filter(exercise_id=exercise.pk)
+        pins = choices.filter(choice=ExerciseSubstitute.Choice.PIN)
+        same_movement = (
+            type(self)(self.model, using=self.db)
+            .filter(target_muscle_id=exercise.target_muscle_id, category_id=exercise.category_id)
+            .exclude(equipment_id=exercise.equipment_id)
+            .order_by()
+            .values("pk")
+        )
+        candidates = same_movement.union(pins.order_by().values("substitute_id"), all=True)
+        excluded = choices.filter(
+            choice=ExerciseSubstitute.Choice.EXCLUDE, substitute_id=OuterRef("pk")
+        )
+        group = [F("equipment_id")]
+        ranked = (
+            self.filter(pk__in=candidates)
+            .exclude(pk=exercise.pk)
+            .exclude(Exists(excluded))
+            .annotate(
+                pin_position=Subquery(
+                    pins.filter(substitute_id=OuterRef("pk")).values("position")[:1]
+                ),
+                shared_secondary=shared_secondary_count(
+                    [m.pk for m in exercise.ordered_secondary_muscles]
+                ),
+                same_difficulty=flag(Q(difficulty_id=exercise.difficulty_id)),
+            )
+            .annotate(pinned=flag(Q(pin_position__isnull=False)))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=group,
+                    order_by=[
+                        F("pinned").desc(),
+                        F("pin_position").asc(),
+                        F("shared_secondary").desc(),
+                        F("same_difficulty").desc(),
+                        F("name").asc(),
+                    ],
+                ),
+                pins_in_group=Window(Sum("pinned"), partition_by=group),
+            )
+            .filter(rank__lte=F("pins_in_group") + per_equipment)
+        )
+        return ranked.order_by("equipment__name", "rank")[:MAX_SUBSTITUTES]
