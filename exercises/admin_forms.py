@@ -13,7 +13,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 
 from .admin_duplicates import DuplicateNameFormMixin
-from .text import normalize_name
+from .text import name_is_plural, normalize_name
 
 POSITION_HELP = (
     "Lower numbers come first. Leave 0 on a new row to add it at the end; type a number to "
@@ -107,11 +107,22 @@ class ExerciseForm(DuplicateNameFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "grammatical_number" in self.fields:
-            # A form that leaves the choice out (a script, an older page) keeps the stored one.
-            self.fields["grammatical_number"].required = False
+            self.explain_grammatical_number(self.fields["grammatical_number"])
         if self.instance.pk is not None:
             # A string, as posted back: an int would count as a change in the history.
             self.initial["loaded_version"] = str(self.instance.version)
+
+    def explain_grammatical_number(self, field):
+        # A form that leaves the choice out (a script, an older page) keeps the stored one.
+        field.required = False
+        name = self.instance.name
+        if name:
+            # Say how "From the name" reads this exercise's name, so a wrong guess shows.
+            reading = "plural" if name_is_plural(name) else "singular"
+            field.choices = [
+                (value, f"{label} (here: {reading})" if value == "auto" else label)
+                for value, label in field.choices
+            ]
 
     def clean_grammatical_number(self):
         return self.cleaned_data["grammatical_number"] or self.instance.grammatical_number

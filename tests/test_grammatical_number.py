@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from factories import html, make_exercise, text
+from test_admin_reliability import open_form
 
 from exercises.models import Exercise
 from exercises.text import name_is_plural, question_key
@@ -121,6 +122,22 @@ def test_the_admin_form_offers_the_choice_and_saves_it(admin_client, taxonomy):
         "plural",
     ]
     assert form["grammatical_number"].value() == "auto"
+    page = admin_client.get(url).content.decode()
+    assert "From the name (here: plural)" in page
+
+    # Saved as the trainer picks it, and the page follows at once.
+    data = open_form(admin_client, exercise) | {"grammatical_number": "singular"}
+    assert admin_client.post(url, data).status_code == 302
+    exercise.refresh_from_db()
+    assert exercise.grammatical_number == SINGULAR
+    assert "Is the Elbow Dips good" in admin_client.get("/exercise/elbow-dips").content.decode()
+
+    # A form without the field (a script, an older page) keeps the stored choice.
+    data = open_form(admin_client, exercise)
+    del data["grammatical_number"]
+    assert admin_client.post(url, data).status_code == 302
+    exercise.refresh_from_db()
+    assert exercise.grammatical_number == SINGULAR
     assert "ends in s as plural" in str(form["grammatical_number"].help_text)
 
 
