@@ -368,3 +368,21 @@ def test_the_muscle_list_finds_the_muscles_not_on_the_map(admin_client, taxonomy
     response = admin_client.get("/admin/exercises/muscle/?map_region__isempty=1")
 
     assert [text(a) for a in html(response).select("#result_list tbody th a")] == ["Neck"]
+
+
+# What the map costs a page -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/exercise/spine-stretch", "/exercises", "/exercises/muscle/lats"]
+)
+def test_the_map_keeps_pages_small_and_within_the_strict_csp(client, spine_stretch, path):
+    """Pages stay far below 100 KB, and the map is styled by class only: the public pages'
+    CSP allows no style attribute or inline style sheet."""
+    response = client.get(path)
+
+    assert len(response.content) < 100_000
+    assert "style-src 'self'" in response["Content-Security-Policy"]
+    map_html = str(html(response).select_one(".muscle-map"))
+    assert "style=" not in map_html and "<style" not in map_html and "<script" not in map_html
+    assert len(map_html) < 12_000  # the drawing (5 KB of paths) and its links and legend
