@@ -12,13 +12,12 @@ import pytest
 from conftest import FIXTURES
 from django.core.management import CommandError, call_command
 from factories import html, make_exercise, text
+from test_query_budgets import BROWSE_BUDGET, EXERCISE_BUDGET
 
 from exercises.bodymap import DRAWING_FILE, REGION_CHOICES, drawing
 from exercises.models import Exercise, Muscle
 
 REGIONS = drawing().regions
-# The budgets of tests/test_query_budgets.py: the map adds no query of its own.
-EXERCISE_BUDGET, BROWSE_BUDGET = 6, 10
 
 
 def region_states(response):
