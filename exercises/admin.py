@@ -32,6 +32,7 @@ from .admin_forms import (
     StaleSave,
 )
 from .admin_media import MediaInline, SortableMediaAdminBase, TextCreditInline
+from .admin_merge import SelectionCheckMixin
 from .admin_substitutes import SubstituteInline
 from .models import (
     FACETS,
@@ -116,7 +117,11 @@ def status_action(description, description_plural):
 
 @admin.register(Exercise)
 class ExerciseAdmin(
-    CompletenessAdminMixin, DuplicateNamesAdminMixin, SortableMediaAdminBase, VersionAdmin
+    CompletenessAdminMixin,
+    DuplicateNamesAdminMixin,
+    SelectionCheckMixin,
+    SortableMediaAdminBase,
+    VersionAdmin,
 ):
     form = ExerciseForm
     list_display = [

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
+from .admin_merge import MergeActionMixin
 from .bodymap import REGION_CHOICES
 from .models import BodyPart, Category, Difficulty, Equipment, ExerciseSecondaryMuscle, Muscle
 from .recording import revision
@@ -60,7 +61,7 @@ class PositionedTaxonAdmin(TaxonAdmin):
 
 
 @admin.register(BodyPart)
-class BodyPartAdmin(PositionedTaxonAdmin):
+class BodyPartAdmin(MergeActionMixin, PositionedTaxonAdmin):
     pass
 
 
@@ -70,7 +71,7 @@ class DifficultyAdmin(PositionedTaxonAdmin):
 
 
 @admin.register(Muscle)
-class MuscleAdmin(TaxonAdmin):
+class MuscleAdmin(MergeActionMixin, TaxonAdmin):
     list_display = ["name", "slug", "body_part", "map_region", "exercise_count", "secondary_count"]
     list_filter = ["body_part", ("map_region", admin.EmptyFieldListFilter)]
     list_select_related = ["body_part"]
@@ -125,10 +126,10 @@ class MuscleAdmin(TaxonAdmin):
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(TaxonAdmin):
+class EquipmentAdmin(MergeActionMixin, TaxonAdmin):
     fields = ["name", "slug", "intro"]
 
 
 @admin.register(Category)
-class CategoryAdmin(TaxonAdmin):
+class CategoryAdmin(MergeActionMixin, TaxonAdmin):
     fields = ["name", "slug", "intro"]
