@@ -75,7 +75,7 @@ class MergeActionMixin(SelectionCheckMixin):
             except MergeError as error:
                 form.add_error(None, str(error))
         if plan is not None and step == "confirm":
-            merge(plan)
+            merge(plan, request.user)
             self.message_user(request, merged_message(plan), messages.SUCCESS)
             return None  # back to the list, without the merged values
         context = {
@@ -109,13 +109,15 @@ def preview_rows(plan):
 
 
 def merged_message(plan):
-    sources = ", ".join(f"“{source}”" for source in plan.sources)
+    opts = plan.model._meta
     return format_html(
-        "Merged {} into <a href='{}'>{}</a>: {} exercises moved, and the old hub addresses "
-        "redirect to {}.",
-        sources,
-        plan.target.get_absolute_url(),
-        plan.target,
+        "Merged {}: {} exercises moved, and the old hub addresses redirect to <a href='{}'>{}"
+        "</a>. To undo it, recover the merged {} on <a href='{}'>Recover deleted {}</a>.",
+        plan.description,
         len(plan.exercises),
         plan.target.get_absolute_url(),
+        plan.target.get_absolute_url(),
+        opts.verbose_name,
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_recoverlist"),
+        opts.verbose_name_plural,
     )

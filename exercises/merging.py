@@ -1,13 +1,22 @@
 """Merging taxonomy values: move every exercise from one or more values of a facet (a muscle,
 an equipment, a category, a body part) to another, then delete the emptied values, their hub
-addresses redirecting to the value they were merged into."""
+addresses redirecting to the value they were merged into.
+
+A merge is recorded as revisions (django-reversion): one holding everything as it was before
+(the merged values and every exercise moved, with its rows), which the value's “Recover
+deleted …” page in the admin reverts as a whole, and one per exercise moved, so that its
+history says what happened.
+"""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, F, Q
+from django.utils import timezone
+from reversion.models import Revision, Version
 
 from .models import (
+    EXERCISE_ROWS,
     BodyPart,
     Category,
     Equipment,
@@ -16,6 +25,7 @@ from .models import (
     HubSlug,
     Muscle,
 )
+from .recording import record_exercises, version_of, versioned_rows
 
 # The facets whose values may be merged. Difficulty is a ranked scale: folding "Intermediate"
 # into "Advanced" would rewrite what every page says about who an exercise is for.
@@ -45,6 +55,15 @@ class MergePlan:
     @property
     def field(self):
         return self.model.exercise_field
+
+    @property
+    def description(self):
+        """“the muscle “Erector Spinae” into “Lower Back””, for revisions and messages."""
+        names = " and ".join(f"“{source}”" for source in self.sources)
+        noun = self.model._meta.verbose_name
+        if len(self.sources) > 1:
+            noun = self.model._meta.verbose_name_plural
+        return f"the {noun} {names} into “{self.target}”"
 
 
 def plan_merge(model, sources, target):
@@ -95,11 +114,21 @@ def plan_merge(model, sources, target):
 
 
 @transaction.atomic
-def merge(plan):
-    """Carry out a checked plan in one transaction; returns the plan. Each exercise is saved
-    (new version, `updated`, signals, history), so open admin forms cannot save over it."""
+def merge(plan, user=None):
+    """Carry out a checked plan in one transaction, recording its revisions; returns the
+    plan. Each exercise is saved (a new version for the admin's check, `updated`, signals), so
+    a form opened before the merge cannot save the old value back."""
     model, target, field = plan.model, plan.target, plan.field
     source_ids = [source.pk for source in plan.sources]
+    moved_ids = list(
+        Exercise.objects.filter(**{f"{field}__in": source_ids}).values_list("pk", flat=True)
+    )
+    if model is Muscle:
+        # Exercises whose secondary-muscle rows change without their target muscle moving.
+        moved_ids += ExerciseSecondaryMuscle.objects.filter(
+            Q(muscle__in=source_ids) | Q(muscle=target, exercise__target_muscle__in=source_ids)
+        ).values_list("exercise", flat=True)
+    record_before(plan, moved_ids, user)
     moved = Exercise.objects.filter(**{f"{field}__in": source_ids})
     if model is Muscle:
         merge_secondary_muscles(source_ids, target)
@@ -121,7 +150,27 @@ def merge(plan):
     HubSlug.objects.bulk_create(
         HubSlug(facet=model.facet, slug=slug, **{model.facet: target}) for slug in slugs
     )
+    record_exercises(moved_ids, f"Merged {plan.description}.", user)
     return plan
+
+
+def record_before(plan, exercise_ids, user):
+    """One revision of everything the merge changes, as it is before: the merged values (and,
+    for body parts, their muscles) and the exercises with their rows. Reverting it undoes the
+    merge; the admin offers that on the merged value's “Recover deleted …” page."""
+    exercises = Exercise.objects.filter(pk__in=set(exercise_ids)).prefetch_related(
+        *EXERCISE_ROWS, "secondary_muscle_links__muscle"
+    )
+    rows = [*plan.sources]
+    if plan.model is BodyPart:
+        rows += Muscle.objects.filter(body_part__in=plan.sources)
+    rows += [row for exercise in exercises for row in versioned_rows(exercise)]
+    revision = Revision.objects.create(
+        date_created=timezone.now(),
+        user=user if user is not None and user.is_authenticated else None,
+        comment=f"Before merging {plan.description} (recover it to undo the merge).",
+    )
+    Version.objects.bulk_create(version_of(row, revision) for row in rows)
 
 
 def repeated_secondary_muscles(source_ids, target):

@@ -3,6 +3,7 @@ kept, deletes the merged values and redirects their hub addresses."""
 
 import pytest
 from factories import html, make_exercise, text
+from reversion.models import Version
 from test_admin import messages_of
 
 from exercises.models import (
@@ -83,8 +84,8 @@ def test_merge_moves_every_exercise_and_redirects_the_old_hub(admin_client, clie
     response = admin_client.post(MUSCLES, merge_post([stray], "confirm", kept), follow=True)
     assert response.status_code == 200
     [said] = messages_of(response)
-    assert said.startswith("Merged “Erector Spinae” into <a href='/exercises/muscle/lower-back'>")
-    assert "2 exercises moved" in said
+    assert said.startswith("Merged the muscle “Erector Spinae” into “Lower Back”: 2 exercises")
+    assert f"<a href='{MUSCLES}recover/'>Recover deleted muscles</a>" in said
     assert not Muscle.objects.filter(slug="erector-spinae").exists()
     targets = dict(Exercise.objects.values_list("name", "target_muscle__slug"))
     assert targets["Back Extension"] == targets["Superman"] == "lower-back"
@@ -238,3 +239,45 @@ def test_preview_queries_do_not_grow_with_the_exercises_moved(
     with django_assert_max_num_queries(len(few)):
         response = admin_client.post(MUSCLES, merge_post([stray], "preview", kept))
     assert "32 exercises move" in text(html(response).select_one(".merge-preview"))
+
+
+# Undoing a merge
+
+
+def secondary_slugs():
+    return {
+        e.name: [m.slug for m in e.ordered_secondary_muscles]
+        for e in Exercise.objects.prefetch_related("secondary_muscle_links__muscle")
+    }
+
+
+def test_a_merge_is_in_each_exercises_history(admin_client, split_muscle):
+    stray, kept, _ = split_muscle
+    admin_client.post(MUSCLES, merge_post([stray], "confirm", kept))
+    for name in ("Superman", "Good Morning", "Hip Hinge"):
+        latest = Version.objects.get_for_object(Exercise.objects.get(name=name)).first()
+        assert latest.revision.comment == "Merged the muscle “Erector Spinae” into “Lower Back”."
+    assert not Version.objects.get_for_object(Exercise.objects.get(name="Bird Dog")).exists()
+
+
+def test_recovering_the_merged_muscle_undoes_the_merge(admin_client, client, split_muscle):
+    stray, kept, _ = split_muscle
+    before = secondary_slugs()
+    admin_client.post(MUSCLES, merge_post([stray], "confirm", kept))
+    recover_list = admin_client.get(f"{MUSCLES}recover/")
+    assert "Erector Spinae" in recover_list.content.decode()
+    [deleted] = Version.objects.get_deleted(Muscle)
+    assert deleted.revision.comment.startswith("Before merging the muscle “Erector Spinae”")
+    page = admin_client.get(f"{MUSCLES}recover/{deleted.pk}/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    response = admin_client.post(f"{MUSCLES}recover/{deleted.pk}/", data)
+    assert response.status_code == 302
+    restored = Muscle.objects.get(slug="erector-spinae")
+    assert restored.pk == stray.pk
+    targets = dict(Exercise.objects.values_list("name", "target_muscle__slug"))
+    assert targets["Back Extension"] == targets["Superman"] == "erector-spinae"
+    assert secondary_slugs() == before
+    # Its hub is live again instead of redirecting.
+    assert client.get("/exercises/muscle/erector-spinae").status_code == 200
