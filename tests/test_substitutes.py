@@ -219,3 +219,28 @@ def test_unknown_and_deleted_exercises_still_answer_404_and_410(client, chest):
 def admin_change_form(admin_client, exercise):
     """The exercise's admin form as the browser would post it back unchanged."""
     return open_form(admin_client, exercise)
+
+
+def test_the_exercise_history_holds_its_pins_and_exclusions(admin_client, chest):
+    from reversion.models import Version
+
+    bench = chest["bench"]
+    form = admin_change_form(admin_client, bench) | {
+        "substitute_choices-TOTAL_FORMS": "1",
+        "substitute_choices-0-substitute": str(chest["row"].pk),
+        "substitute_choices-0-choice": "pin",
+        "substitute_choices-0-position": "1",
+    }
+    assert (
+        admin_client.post(f"/admin/exercises/exercise/{bench.pk}/change/", form).status_code == 302
+    )
+
+    revision = Version.objects.get_for_object(bench).order_by("-pk").first().revision
+    held = [
+        json.loads(version.serialized_data)[0]["fields"]
+        for version in revision.version_set.all()
+        if version.content_type.model_class() is ExerciseSubstitute
+    ]
+    assert held == [
+        {"exercise": bench.pk, "substitute": chest["row"].pk, "choice": "pin", "position": 1}
+    ]

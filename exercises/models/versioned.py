@@ -12,6 +12,7 @@ import reversion
 from .content import FAQ, CommonMistake, ExerciseSecondaryMuscle, ProTip, Step
 from .exercise import Exercise
 from .media import ExerciseMedia, ExerciseTextCredit
+from .substitutes import ExerciseSubstitute
 from .taxonomy import FACETS
 
 # The exercise's relations a version follows, in the order the history lists their changes.
@@ -23,6 +24,8 @@ EXERCISE_ROWS = {
     "faqs": FAQ,
     "media": ExerciseMedia,
     "text_credit": ExerciseTextCredit,
+    # The trainers' pins and exclusions of “Swap for”, edited on the same form.
+    "substitute_choices": ExerciseSubstitute,
 }
 # Kept by the database itself (search_document) or by every save (updated): no history of their
 # own, and never restored by a revert.
