@@ -5,12 +5,13 @@ import re
 
 import pytest
 from conftest import PHONE
+from django.contrib.auth.models import User
 from test_media import image_bytes
 from test_trainer import PASSWORD, trainer  # noqa: F401  (the Trainers-group account)
 from test_trainer_media import media_trainer  # noqa: F401  (... who may edit media)
 
 from exercises import renditions
-from exercises.models import Exercise, ExerciseMedia
+from exercises.models import BodyPart, Exercise, ExerciseMedia, Muscle
 from exercises.models.completeness import PUBLISH_MIN_STEPS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,3 +89,53 @@ def test_media_inline_fits_a_phone(site, page, media_trainer, settings, tmp_path
     assert arrows["y"] + arrows["height"] <= heading["y"] + heading["height"] + 0.5
     assert heading["y"] + heading["height"] <= first_field["y"] + 0.5
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+
+
+@pytest.fixture
+def admin_user():
+    """An administrator: merging deletes taxonomy, which trainers may not."""
+    return User.objects.create_superuser("tess", "tess@example.com", PASSWORD)
+
+
+def test_admin_merges_a_muscle_and_undoes_it(site, page, admin_user, screenshot):
+    stray = Muscle.objects.create(
+        name="Erector Spinae", slug="erector-spinae", body_part=BodyPart.objects.get(slug="back")
+    )
+    moved = list(Exercise.objects.filter(target_muscle__slug="lower-back")[:2])
+    for exercise in moved:
+        exercise.target_muscle = stray
+        exercise.save()
+    log_in(page, site, "/admin/exercises/muscle/")
+    page.get_by_role("link", name="Erector Spinae").wait_for()
+    page.get_by_role("row", name=re.compile("Erector Spinae")).get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option(label="Merge into another muscle…")
+    page.get_by_role("button", name="Run").click()
+    page.get_by_label("Merge into this muscle").select_option(label="Lower Back")
+    page.get_by_role("button", name="Preview the merge").click()
+    preview = page.locator(".merge-preview")
+    assert "2 exercises move from “Erector Spinae” to “Lower Back”" in preview.inner_text()
+    screenshot(page, "merge-preview")
+    page.get_by_role("button", name="Merge into “Lower Back”").click()
+    page.wait_for_url(f"{site}/admin/exercises/muscle/")
+    assert "Merged the muscle “Erector Spinae”" in page.locator(".messagelist").inner_text()
+    assert not Muscle.objects.filter(slug="erector-spinae").exists()
+    visitor = page.context.new_page()
+    visitor.goto(f"{site}/exercises/muscle/erector-spinae")
+    assert visitor.url == f"{site}/exercises/muscle/lower-back"
+
+    # Undo: recover the merged muscle from its deleted versions and save it.
+    page.locator(".messagelist").get_by_role("link", name="Recover deleted muscles").click()
+    # The deleted muscle's row links its date to the recover form.
+    page.get_by_role("row", name=re.compile("Erector Spinae")).get_by_role("link").click()
+    page.locator("input[name=_save]").first.click()
+    page.wait_for_url(re.compile(r"/admin/exercises/muscle/"))
+    assert Muscle.objects.filter(slug="erector-spinae").exists()
+    assert set(Exercise.objects.filter(target_muscle__slug="erector-spinae")) == set(moved)
+    # A new visitor: browsers remember a 301, so the first one would still be sent on.
+    visitor = page.context.browser.new_context().new_page()
+    visitor.goto(f"{site}/exercises/muscle/erector-spinae")
+    assert visitor.url == f"{site}/exercises/muscle/erector-spinae"
+    for exercise in moved:
+        assert exercise.name in visitor.locator("main").inner_text()
+    visitor.context.close()
+    assert page.console.messages == []
