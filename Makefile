@@ -1,7 +1,7 @@
 # The few commands a newcomer needs; the logic lives in bin/ so it can be read.
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench loadtest faults
+.PHONY: help run test lint format bench loadtest faults cluster
 
 help: ## List the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -26,3 +26,6 @@ loadtest: ## 50 clients for 60 s against gunicorn + PostgreSQL on 127.0.0.1; ARG
 
 faults: ## Fault scenarios: Redis restored, paused or down, login flood, cache busting; ARGS="--list"
 	@bin/setup && .venv/bin/python -m bench.faults $(ARGS)
+
+cluster: ## nginx + two gunicorns sharing PostgreSQL and Redis: scale-out, edits, failover; ARGS="--seconds 10"
+	@bin/setup && .venv/bin/python -m bench.cluster $(ARGS)

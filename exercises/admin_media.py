@@ -27,10 +27,12 @@ class SortableMediaAdminBase(SortableAdminBase):
     @property
     def media(self):
         media = super().media
-        # Django 6.1 lists Script objects (with a `path`), older versions plain strings.
+        # Django 6.1 lists Script objects, older versions plain strings. The Script's raw
+        # name, not its `path`: that asks the manifest storage for the missing 6.1 file and
+        # fails (a 500 on every exercise form in production).
         js = [
             "adminsortable2/js/actions-6.0.js"
-            if str(getattr(script, "path", script)).endswith("actions-6.1.js")
+            if str(getattr(script, "_path", script)).endswith("actions-6.1.js")
             else script
             for script in media._js
         ]
