@@ -1,6 +1,5 @@
 """What crawlers read besides the pages: robots.txt and llms.txt."""
 
-from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -45,6 +44,4 @@ def llms_txt(request):
         "sections": sections,
         "combinations": combinations,
     }
-    response = render(request, "llms.txt", context, content_type=TEXT)
-    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_MAX_AGE}"
-    return response
+    return render(request, "llms.txt", context, content_type=TEXT)

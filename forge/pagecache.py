@@ -101,7 +101,8 @@ def page_etag(request, content=None):
 
 
 def public_page(validators_for=None, *, max_age=None, store=True, params=()):
-    """Declare a public page: GET and HEAD only, `Cache-Control: public`, kept by the page cache.
+    """Declare a public page: GET and HEAD only, `Cache-Control: public` (revalidated on every
+    use unless `max_age` or settings.PUBLIC_MAX_AGE gives a lifetime), kept by the page cache.
 
     `params` names the query parameters the page reads; any other one (a cache buster, an
     analytics tag) answers 301 to the same address without it, so that only canonical
@@ -145,7 +146,10 @@ def public_page(validators_for=None, *, max_age=None, store=True, params=()):
                     patch_cache_control(response, public=True, max_age=settings.ERROR_MAX_AGE)
             elif "private" not in response.get("Cache-Control", ""):
                 age = settings.PUBLIC_MAX_AGE if max_age is None else max_age
-                patch_cache_control(response, public=True, max_age=age)
+                # Without a lifetime, a stale copy must not be shown either (not even when a
+                # cache cannot reach us): every use asks, and the ETag makes that a 304.
+                extra = {"must_revalidate": True} if age == 0 else {}
+                patch_cache_control(response, public=True, max_age=age, **extra)
             response.public_page = store and getattr(response, "public_page", True)
             return response
 

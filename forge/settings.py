@@ -92,8 +92,10 @@ if not SITE_URL and not PRODUCTION:
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured("FORGE_ENV=production needs SITE_URL, an https:// origin.")
 SITE_NAME = os.environ.get("SITE_NAME", "Forge")
-# How long browsers and shared caches may keep a public page before asking again (ETag).
-PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 300)
+# How long browsers and shared caches may keep a public page before asking again (ETag). 0:
+# they ask on every use (max-age=0, must-revalidate), so no copy outlives an edit; the policy
+# and why: docs/deployment.md.
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 0)
 # The call to action closing every Markdown copy (the reference page links to Forge's home).
 CTA_TEXT = os.environ.get("CTA_TEXT", "Get a personalized workout plan with")
 CTA_URL = os.environ.get("CTA_URL", "https://forgetrainer.ai")
