@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import re
 import secrets
+import signal
 import sys
 import tempfile
 import time
@@ -86,7 +87,8 @@ def throughput(workdir, servers, args):
         "passed": one["errors"] == 0 and two["errors"] == 0,
         "figures": f"{one['requests_per_second']} req/s with one, {two['requests_per_second']} "
         f"req/s with two ({ratio:.2f}×); p99 {one['all']['p99_ms']} → {two['all']['p99_ms']} "
-        f"ms; {two['cpus']} CPUs, clients used {two['client_cpu_share']:.0%} of one",
+        f"ms; {two['cpus']} CPUs, load average {one['load_average']['before']:.1f}, the clients "
+        f"used {two['client_cpu_share']:.0%} of a CPU",
     }
 
 
@@ -266,14 +268,18 @@ def main(argv=None):
         env = production_env(args.database_url, workdir, redis.url)
         env |= {"CACHE_KEY_PREFIX": "forge-cluster", "MEDIA_ROOT": str(workdir / "media"),
                 "AXES_IPWARE_PROXY_COUNT": "0"}  # fmt: skip
+        # A worker restart (a Django start-up, ~1 s of CPU) would blur one load of the run.
+        fixed = {"recycle_workers": False}
+        # `kill` stops it as Ctrl-C does: every `with` below stops what it started.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         redis.start()
         try:
             prepare(env, args.exercises, password)
             with (
                 open(workdir / "gunicorn-a.log", "ab") as log_a,
                 open(workdir / "gunicorn-b.log", "ab") as log_b,
-                Gunicorn(app_env(env, workdir, "a"), log_a, port=args.ports[0]) as a,
-                Gunicorn(app_env(env, workdir, "b"), log_b, port=args.ports[1]) as b,
+                Gunicorn(app_env(env, workdir, "a"), log_a, **fixed, port=args.ports[0]) as a,
+                Gunicorn(app_env(env, workdir, "b"), log_b, **fixed, port=args.ports[1]) as b,
             ):
                 servers = {"A": a, "B": b}
                 log(f"A on {a.url}, B on {b.url}, nginx on :{args.nginx_port}, {redis.url}")
