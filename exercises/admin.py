@@ -31,8 +31,8 @@ from .admin_forms import (
     SecondaryMuscleFormSet,
     StaleSave,
 )
+from .admin_guard import TamperedSelectionMixin
 from .admin_media import MediaInline, SortableMediaAdminBase, TextCreditInline
-from .admin_merge import SelectionCheckMixin
 from .admin_substitutes import SubstituteInline
 from .models import (
     FACETS,
@@ -119,7 +119,7 @@ def status_action(description, description_plural):
 class ExerciseAdmin(
     CompletenessAdminMixin,
     DuplicateNamesAdminMixin,
-    SelectionCheckMixin,
+    TamperedSelectionMixin,
     SortableMediaAdminBase,
     VersionAdmin,
 ):
@@ -330,7 +330,7 @@ class AnswerFilter(admin.SimpleListFilter):
         return queryset
 
 
-class HistoryAdmin(admin.ModelAdmin):
+class HistoryAdmin(TamperedSelectionMixin, admin.ModelAdmin):
     """Rows the site keeps by itself (old addresses): listed for reading, never hand-edited."""
 
     def has_add_permission(self, request):

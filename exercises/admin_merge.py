@@ -4,8 +4,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -32,26 +30,7 @@ class MergeForm(forms.Form):
         )
 
 
-class SelectionCheckMixin:
-    """Answer an action posted with a selection that is not primary keys (a tampered form)
-    with a message, not the server error Django's admin gives."""
-
-    def response_action(self, request, queryset, *args, **kwargs):
-        field = self.model._meta.pk
-        try:
-            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
-                field.to_python(value)
-        except ValidationError:
-            self.message_user(
-                request,
-                "The selection was not understood; select the rows again.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_action(request, queryset, *args, **kwargs)
-
-
-class MergeActionMixin(SelectionCheckMixin):
+class MergeActionMixin:
     """For a facet's admin: the merge action, for those who may delete the facet's values
     (merging deletes them) and change exercises."""
 

@@ -9,13 +9,14 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 
+from .admin_guard import TamperedSelectionMixin
 from .admin_merge import MergeActionMixin
 from .bodymap import REGION_CHOICES
 from .models import BodyPart, Category, Difficulty, Equipment, ExerciseSecondaryMuscle, Muscle
 from .recording import revision
 
 
-class TaxonAdmin(VersionAdmin):
+class TaxonAdmin(TamperedSelectionMixin, VersionAdmin):
     """Shared by every facet: name, slug and how many exercises use it; its history (and
     revert) is django-reversion's."""
 
