@@ -335,6 +335,37 @@ def test_a_file_cannot_take_a_region_another_muscle_holds(taxonomy, tmp_path):
     assert not Muscle.objects.filter(slug="obliques").exists()
 
 
+def test_an_update_from_a_file_without_map_regions_keeps_them(taxonomy, tmp_path):
+    """A library file from before the muscle map has no `map_region`: --update changes what
+    the file says (an intro) and keeps every muscle's region, and does not call it a change."""
+
+    def older_file(muscles):
+        for muscle in muscles:
+            muscle.pop("map_region")
+            if muscle["slug"] == "lats":
+                muscle["intro"] = "The broad muscles of the back."
+
+    out = StringIO()
+    path = taxonomy_file(tmp_path, older_file)
+    call_command("import_exercises", path, "--update", stdout=out, stderr=StringIO())
+    assert "  muscle Lats: intro\n" in out.getvalue()
+    assert "map_region" not in out.getvalue()
+    lats = Muscle.objects.get(slug="lats")
+    assert (lats.map_region, lats.intro) == ("lats", "The broad muscles of the back.")
+    assert not Muscle.objects.filter(map_region="").exists()
+
+
+def test_an_explicit_empty_map_region_clears_it_on_update(taxonomy, tmp_path):
+    path = taxonomy_file(
+        tmp_path, lambda muscles: [m.update(map_region="") for m in muscles if m["slug"] == "lats"]
+    )
+    out = StringIO()
+    call_command("import_exercises", path, "--update", stdout=out, stderr=StringIO())
+    assert "  muscle Lats: map_region\n" in out.getvalue()
+    assert Muscle.objects.get(slug="lats").map_region == ""
+    assert Muscle.objects.get(slug="traps").map_region == "traps"
+
+
 def test_a_file_without_map_regions_still_imports(no_taxonomy, tmp_path):
     run_import(taxonomy_file(tmp_path, lambda muscles: [m.pop("map_region") for m in muscles]))
     assert Muscle.objects.count() == 19

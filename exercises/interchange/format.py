@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..models import FACETS, CommonMistake, Exercise, ExerciseSlug, Muscle, ProTip, Step
 from ..text import FORBIDDEN_CHARACTERS
-from . import media
+from . import media, substitutes
 
 FORMAT = "forge-exercise-library"
 VERSION = 1
@@ -112,6 +112,8 @@ EXERCISE_FIELDS = {
     "pro_tips": (list, list),
     "common_mistakes": (list, list),
     "faqs": (list, list),
+    # Written only when there are any; missing keeps the database's (interchange/substitutes.py).
+    "substitutes": (dict, None),
     # Written only when there are any (interchange/media.py).
     "media": (list, list),
     "text_credit": (dict, None),
@@ -274,8 +276,9 @@ def taxon_record(section, taxon):
 
 def exercise_record(exercise):
     """An exercise as the file writes it; expects ``Exercise.objects.for_detail()`` with
-    ``old_slugs`` prefetched. ``old_slugs`` and ``aliases`` are left out when there are none,
-    ``featured_rank`` when the exercise is not featured."""
+    ``old_slugs`` and ``substitutes.prefetch()`` prefetched. ``old_slugs``, ``aliases`` and
+    ``substitutes`` are left out when there are none, ``featured_rank`` when the exercise is
+    not featured."""
     record = {"name": exercise.name, "slug": exercise.slug}
     old_slugs = [old.slug for old in exercise.old_slugs.all()]
     if old_slugs:
@@ -297,13 +300,20 @@ def exercise_record(exercise):
         **{key: [item.text for item in getattr(exercise, key).all()] for key in TEXT_LISTS},
         "faqs": [{"question": f.question, "answer": f.answer} for f in exercise.faqs.all()],
     }
+    pinned_or_excluded = substitutes.record_value(exercise)
+    if pinned_or_excluded is not None:
+        record[substitutes.KEY] = pinned_or_excluded
     return media.add_to_record(record, exercise)
 
 
 def comparable(record):
-    """A record with the lists an export leaves out when empty (aliases, media) left out, so
-    that a file's record and an exercise's export compare equal when they say the same."""
-    return media.comparable({k: v for k, v in record.items() if not (k == "aliases" and not v)})
+    """A record with the lists an export leaves out when empty (aliases, substitutes, media)
+    left out, so that a file's record and an exercise's export compare equal when they say the
+    same."""
+    record = {k: v for k, v in record.items() if not (k == "aliases" and not v)}
+    if substitutes.is_empty(record.get(substitutes.KEY)):
+        record.pop(substitutes.KEY, None)
+    return media.comparable(record)
 
 
 def export_library():
@@ -314,7 +324,11 @@ def export_library():
         if section.references:
             taxa = taxa.select_related(*section.references)
         data[section.key] = [taxon_record(section, taxon) for taxon in taxa]
-    exercises = Exercise.objects.for_detail().prefetch_related("old_slugs").order_by("slug")
+    exercises = (
+        Exercise.objects.for_detail()
+        .prefetch_related("old_slugs", substitutes.prefetch())
+        .order_by("slug")
+    )
     data["exercises"] = [exercise_record(exercise) for exercise in exercises]
     # The addresses of deleted exercises, which answer 410 Gone; left out when there are none.
     gone_slugs = list(ExerciseSlug.objects.filter(exercise=None).values_list("slug", flat=True))

@@ -15,7 +15,7 @@ from ..duplicates import name_key, stored_index
 from ..models import Exercise, ExerciseSlug, Muscle
 from ..models.completeness import gate_gaps
 from ..text import normalize_name
-from . import free_exercise_db
+from . import free_exercise_db, substitutes
 from . import media as media_format
 from .checks import (
     check_instance,
@@ -73,6 +73,8 @@ class Plan:
     # (name, [duplicates.Similar]) of new or renamed exercises whose names are like another
     # exercise's or another record's: imported, and named in the summary.
     similar: list = field(default_factory=list)
+    # (record label, substitutes) of the records that carry them, checked once all are known.
+    substitutes: list = field(default_factory=list)
 
     def count(self, kind, action):
         self.counts.setdefault(kind, Counter())[action] += 1
@@ -118,6 +120,7 @@ def import_library(
                 plan, records["exercises"], known, update, status, errors, progress, media_dir
             )
             plan_addresses(plan, old_slugs, records["gone_slugs"], live, update, errors)
+            substitutes.check_references(plan.substitutes, live, errors)
             plan_duplicates(plan, progress)
             if errors:
                 raise LibraryError(summarize(errors))
@@ -156,12 +159,16 @@ def plan_taxonomy(plan, records, update, errors):
             if "position" in data and data["position"] is None:
                 data["position"] = index + 1
             data["name"] = clean_name(data["name"])
+            current = existing.get(data["slug"])
+            if current is not None and "map_region" in data and "map_region" not in record.data:
+                # A file from before the muscle map says nothing about regions: keep the one
+                # a trainer drew; only an explicit value ("" for none) changes it.
+                data["map_region"] = current.map_region
             check_unique(seen, "slug", data["slug"], record, errors)
             check_unique(seen, "name", data["name"], record, errors)
             if data.get("map_region"):
                 check_unique(seen, "map_region", data["map_region"], record, errors)
             values = {k: v for k, v in data.items() if k != "body_part"}
-            current = existing.get(data["slug"])
             candidate = section.model(pk=current.pk if current else None, **values)
             if section.key == "muscles":
                 body_part = known["body_parts"].get(data["body_part"])
@@ -240,7 +247,7 @@ def plan_exercises(plan, records, known, update, status, errors, progress, media
                 ready.append((record, data, by_slug.get(data["slug"]) or by_name.get(data["name"])))
         matched = (
             Exercise.objects.for_detail()
-            .prefetch_related("old_slugs")
+            .prefetch_related("old_slugs", substitutes.prefetch())
             .in_bulk([pk for _, _, pk in ready if pk is not None])
         )
         for record, data, pk in ready:
@@ -286,6 +293,13 @@ def plan_exercise(
             # What the file's format cannot express stays as the database has it.
             kept = {k: v for k, v in exercise_record(current).items() if k not in record.carried}
             data.update(kept, old_slugs=[], status=status or current.status)
+        elif substitutes.KEY not in record.data:
+            # A record without them says nothing about them: the database's stay.
+            data[substitutes.KEY] = substitutes.record_value(current)
+    named_substitutes = substitutes.KEY in record.data
+    substitutes_ok = not named_substitutes or substitutes.check_shape(data, record, errors)
+    if named_substitutes and substitutes_ok and data[substitutes.KEY] is not None:
+        plan.substitutes.append((record.label, data[substitutes.KEY]))
     data["status"] = status or data["status"] or Exercise.Status.PUBLISHED
     if data["grammatical_number"] == Exercise.GrammaticalNumber.AUTO:
         data["grammatical_number"] = None  # the default, which exports leave out
@@ -302,10 +316,10 @@ def plan_exercise(
     )
     secondary = resolve_references(exercise, data, known, record, errors)
     ok = check_instance(exercise, record, errors, exclude=[*REFERENCES, "secondary_muscles"])
-    if not (check_lists(data, record, errors) and secondary is not None and ok):
+    if not (check_lists(data, record, errors) and secondary is not None and ok and substitutes_ok):
         return None
     if current is None:
-        action, fields = "created", tuple(LISTS) + MEDIA_KEYS
+        action, fields = "created", (*LISTS, substitutes.KEY, *MEDIA_KEYS)
     else:
         fields = differing(comparable(exercise_record(current)), comparable(data))
         action = "unchanged" if not fields else "updated" if update else "skipped"

@@ -8,6 +8,7 @@ from ..caching import content_changed, one_change_for_all
 from ..models import FAQ, Exercise, ExerciseAlias, ExerciseSecondaryMuscle, ExerciseSlug
 from ..recording import record_exercises, revision
 from . import media as media_format
+from . import substitutes
 from .format import TEXT_LISTS
 
 # Exercises checked, and then written, together: the database is asked about one chunk at a
@@ -44,8 +45,23 @@ def write_plan(plan, progress):
         with revision(IMPORT_CREATE if taxon.pk is None else IMPORT_UPDATE):
             taxon.save()
     writing = progress(plan.exercises, desc="Writing exercises", unit="exercise")
+    created, updated = [], []
     for chunk in batched(writing, CHUNK):
-        write_exercises(chunk)
+        written = write_exercises(chunk)
+        created += written[0]
+        updated += written[1]
+    # Substitutes once every exercise is saved: a record may name one a later record creates.
+    substitutes.write(
+        [
+            (exercise, data[substitutes.KEY])
+            for exercise, data, _, keys, _ in plan.exercises
+            if substitutes.KEY in keys
+        ]
+    )
+    # The rows went in with bulk writes, which django-reversion does not see; recorded last so
+    # that each revision holds the exercise's substitutes too.
+    record_exercises(created, IMPORT_CREATE)
+    record_exercises(updated, IMPORT_UPDATE)
     # Old addresses last: a renamed exercise's save has just recorded its previous slug.
     addresses = [ExerciseSlug(slug=slug, exercise=exercise) for slug, exercise in plan.addresses]
     ExerciseSlug.objects.filter(slug__in=[address.slug for address in addresses]).delete()
@@ -54,7 +70,8 @@ def write_plan(plan, progress):
 
 def write_exercises(chunk):
     """Create or save the exercises of one chunk, and replace those of their lists and media
-    that the file changes (all of them for a new exercise)."""
+    that the file changes (all of them for a new exercise); return the created and the
+    updated exercises' ids."""
     created = [exercise for exercise, *_ in chunk if exercise.pk is None]
     updated = [exercise.pk for exercise, *_ in chunk if exercise.pk is not None]
     Exercise.objects.bulk_create(created)
@@ -97,6 +114,4 @@ def write_exercises(chunk):
             if media is not None and set(keys) & set(MEDIA_KEYS)
         ]
     )
-    # The rows went in with bulk writes, which django-reversion does not see.
-    record_exercises([exercise.pk for exercise in created], IMPORT_CREATE)
-    record_exercises(updated, IMPORT_UPDATE)
+    return [exercise.pk for exercise in created], updated
