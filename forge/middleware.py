@@ -28,6 +28,14 @@ class CanonicalPathMiddleware:
         return self.get_response(request)
 
 
+def permissions_policy():
+    """The Permissions-Policy header's value for settings.PERMISSIONS_POLICY ("" for none)."""
+    return ", ".join(
+        f"{feature}=({' '.join(allowlist)})"
+        for feature, allowlist in settings.PERMISSIONS_POLICY.items()
+    )
+
+
 class PermissionsPolicyMiddleware:
     """Send settings.PERMISSIONS_POLICY, which Django has no setting for, on every response.
 
@@ -37,10 +45,7 @@ class PermissionsPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.header = ", ".join(
-            f"{feature}=({' '.join(allowlist)})"
-            for feature, allowlist in settings.PERMISSIONS_POLICY.items()
-        )
+        self.header = permissions_policy()
 
     def __call__(self, request):
         response = self.get_response(request)

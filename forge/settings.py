@@ -120,6 +120,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A login POST from an address already locked out is answered here, without a query and
+    # for no more than a cached page costs (forge/login_throttle.py): a flood of them must
+    # not take the workers from the pages.
+    "forge.login_throttle.LockedAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Stored public pages are served from here, like static files just above (forge/pagecache.py).
     "forge.pagecache.PageCacheMiddleware",
@@ -130,9 +134,6 @@ MIDDLEWARE = [
     "forge.middleware.AdminContentSecurityPolicyMiddleware",
     "forge.middleware.PermissionsPolicyMiddleware",
     "forge.middleware.CanonicalPathMiddleware",
-    # A login POST from an address already locked out is answered here, without a query
-    # (forge/login_throttle.py): a flood of them must not take the workers from the pages.
-    "forge.login_throttle.LockedAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -4,6 +4,8 @@ refused once the address reaches its limit, and refused attempts never run the p
 (The lockout of one user name from one address is in test_admin_reliability.py.)
 """
 
+import logging
+import os
 import time
 from datetime import timedelta
 
@@ -12,11 +14,13 @@ import axes.handlers.proxy
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from hashers import CountingHasher
+from workers import redis_test_url
 
-from forge.login_throttle import forget_locked
+from forge.login_throttle import forget_locked, lockout_key
 
 LOGIN = "/admin/login/"
 PASSWORD = "correct-horse-battery"
@@ -141,6 +145,53 @@ def test_an_address_found_locked_behind_the_proxy_is_the_forwarded_one(
         assert via_proxy(FLOOD, PASSWORD).status_code == 429
     # Another client behind the same proxy is not locked out.
     assert via_proxy(ELSEWHERE, PASSWORD).status_code == 302
+
+
+def test_a_refusal_says_when_to_retry_and_the_lockout_is_logged_once(tess, caplog):
+    caplog.set_level(logging.WARNING)
+    lock_out_flood()
+    lockouts = [r for r in caplog.records if r.name == "forge.login_throttle"]
+    assert [r.getMessage() for r in lockouts] == [
+        f"Logins from {FLOOD} refused for 0:15:00: too many failed attempts from this address"
+    ]
+    caplog.clear()
+    answers = [log_in(f"guess{n}", "wrong") for n in range(100, 105)]
+    # Five refusals, not five warnings (nor the lockout again).
+    assert caplog.records == []
+    for answer in answers:
+        assert answer.status_code == 429
+        assert answer["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+        assert answer["Cache-Control"] == "no-store"
+        assert answer["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware's, as usual
+        assert "Permissions-Policy" in answer
+        assert "nonce-" not in answer["Content-Security-Policy"]
+        assert int(answer["Content-Length"]) == len(answer.content)
+        assert "<title>Too many failed logins | Forge admin</title>" in page(answer)
+        assert f'<a href="{LOGIN}">Back to the login page</a>' in page(answer)
+        assert "ask the site owner to set a new one" in page(answer)
+
+
+def test_on_redis_a_refusal_starts_the_wait_again_in_one_round_trip(
+    tess, settings, django_assert_num_queries
+):
+    url = redis_test_url()
+    if not url:
+        pytest.skip("REDIS_TEST_URL is not set (e.g. redis://127.0.0.1:6379/15); .ci/run sets it")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"forge-test-{os.getpid()}",
+        }
+    }
+    lock_out_flood()
+    cache.touch(lockout_key(FLOOD), 10)  # as if the wait were nearly over
+    with django_assert_num_queries(0):
+        assert log_in("tess", PASSWORD).status_code == 429
+    redis = cache._cache.get_client(write=True)
+    lifetime = redis.ttl(cache.make_and_validate_key(lockout_key(FLOOD)))
+    assert lifetime > settings.AXES_COOLOFF_TIME.total_seconds() - 60
+    forget_locked(FLOOD)  # before the settings (and the cache) change back
 
 
 @pytest.fixture
