@@ -7,7 +7,6 @@ from django.contrib.admin import ActionLocation
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import models, transaction
 from django.db.models import F
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
 from . import admin_taxonomy  # noqa: F401  (registers the facets' admins with this site)
+from .admin_bulk import BulkEditMixin
 from .admin_completeness import (
     CompletenessAdminMixin,
     MissingFilter,
@@ -32,7 +32,10 @@ from .admin_forms import (
     StaleSave,
 )
 from .admin_guard import TamperedSelectionMixin
+from .admin_history import ExerciseHistoryMixin
 from .admin_media import MediaInline, SortableMediaAdminBase, TextCreditInline
+from .admin_ordering import OrderedInlineMixin
+from .admin_publish import PublishButtonsMixin
 from .admin_substitutes import SubstituteInline
 from .models import (
     FACETS,
@@ -46,11 +49,12 @@ from .models import (
     ProTip,
     Step,
 )
-from .recording import revision
+from .recording import ensure_baseline, revision
 
 
-class PositionedInline(admin.TabularInline):
-    """An exercise's ordered rows, edited in a table with an explicit position column."""
+class PositionedInline(OrderedInlineMixin, admin.TabularInline):
+    """An exercise's ordered rows, edited in a table with a position column: dragged, moved
+    with buttons or numbered (admin_ordering.py)."""
 
     formset = PositionedInlineFormSet
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 2})}}
@@ -70,6 +74,7 @@ class PositionedInline(admin.TabularInline):
 
 class AliasInline(PositionedInline):
     model = ExerciseAlias
+    order_noun = "alias"
     formset = AliasFormSet
     fields = ["position", "name"]
     verbose_name_plural = "Also known as (aliases)"
@@ -77,6 +82,7 @@ class AliasInline(PositionedInline):
 
 class SecondaryMuscleInline(PositionedInline):
     model = ExerciseSecondaryMuscle
+    order_noun = "muscle"
     formset = SecondaryMuscleFormSet
     fields = ["position", "muscle"]
     autocomplete_fields = ["muscle"]
@@ -85,21 +91,25 @@ class SecondaryMuscleInline(PositionedInline):
 class StepInline(PositionedInline):
     model = Step
     formset = PublishGateFormSet  # the publish gate counts the steps as they will be saved
+    order_noun = "step"
     fields = ["position", "text"]
 
 
 class ProTipInline(PositionedInline):
     model = ProTip
+    order_noun = "tip"
     fields = ["position", "text"]
 
 
 class CommonMistakeInline(PositionedInline):
     model = CommonMistake
+    order_noun = "mistake"
     fields = ["position", "text"]
 
 
 class FAQInline(PositionedInline):
     model = FAQ
+    order_noun = "question"
     fields = ["position", "question", "answer"]
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
 
@@ -117,6 +127,9 @@ def status_action(description, description_plural):
 
 @admin.register(Exercise)
 class ExerciseAdmin(
+    BulkEditMixin,
+    PublishButtonsMixin,
+    ExerciseHistoryMixin,
     CompletenessAdminMixin,
     DuplicateNamesAdminMixin,
     TamperedSelectionMixin,
@@ -151,9 +164,8 @@ class ExerciseAdmin(
     list_select_related = ["body_part", "target_muscle", "equipment", "difficulty"]
     # Every word must match one of them; a match in several steps still lists the exercise once.
     search_fields = ["name", "slug", "aliases__name", "quick_answer", "steps__text"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "bulk_edit"]
     save_on_top = True
-    object_history_template = "admin/object_history.html"  # see history_view
 
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["target_muscle", "equipment"]
@@ -214,15 +226,6 @@ class ExerciseAdmin(
             request.exercise_save_refused = True
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def history_view(self, request, object_id, extra_context=None):
-        # The admin's own history (who saved which fields) until the diff view replaces it.
-        return super(VersionAdmin, self).history_view(request, object_id, extra_context)
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        # django-reversion's revert form would restore the old `version` number, which the
-        # optimistic locking relies on only ever growing.
-        raise Http404("No revert form for exercises.")
-
     def changelist_view(self, request, extra_context=None):
         # Without VersionAdmin's one revision around the whole list: the actions record a
         # revision per exercise (set_status), so that each is listed and reverted on its own.
@@ -238,6 +241,7 @@ class ExerciseAdmin(
 
     def save_model(self, request, obj, form, change):
         if change:
+            ensure_baseline(Exercise, [obj.pk])  # read before this save writes anything
             # Optimistic locking: move the row from the version the form was loaded with to the
             # next one, in the save's transaction. The UPDATE keeps the row locked until the
             # save commits, so of two saves of the same version the second finds nothing to
@@ -292,6 +296,7 @@ class ExerciseAdmin(
         changed = 0
         label = Exercise.Status(status).label.lower()
         with transaction.atomic():
+            ensure_baseline(Exercise, queryset.exclude(status=status).values_list("pk", flat=True))
             for exercise in queryset.exclude(status=status):
                 # A new version: a form opened before this change can no longer be saved over
                 # it. Moved before the save, which the revision records as it is.

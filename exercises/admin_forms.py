@@ -29,6 +29,32 @@ class PositionedInlineFormSet(BaseInlineFormSet):
     holding the same number (typing 2 means "make this the second one").
     """
 
+    # What one row is called in the move buttons' names ("Move step 2 up"); set per inline
+    # (admin_ordering.OrderedInlineMixin).
+    order_noun = "row"
+
+    def __init__(self, *args, default_order_direction="", default_order_field="position", **kwargs):
+        # django-admin-sortable2 passes the ordering it drags by (SortableAdminBase); having it
+        # marks the inline "sortable" for its script. The numbers are ours to keep (renumber).
+        self.default_order_direction = default_order_direction
+        self.default_order_field = default_order_field
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        """The position stays a number field the trainer can type into (without JavaScript
+        too); the drag-and-drop and move-button scripts find it by its class and set it."""
+        super().add_fields(form, index)
+        if "position" in form.fields:
+            place = "" if index is None else f" {index + 1}"
+            form.fields["position"].widget = forms.NumberInput(
+                attrs={
+                    "class": "_reorder_ vSmallField",
+                    "min": 0,
+                    "data-order-noun": self.order_noun,
+                    "aria-label": f"Position of {self.order_noun}{place}",
+                }
+            )
+
     def save(self, commit=True):
         saved = super().save(commit=commit)
         if commit:

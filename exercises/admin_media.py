@@ -1,12 +1,14 @@
 """The exercise form's images and videos: upload, credit, order by dragging, preview."""
 
-from adminsortable2.admin import SortableAdminBase, SortableInlineAdminMixin
+from adminsortable2.admin import SortableAdminBase
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from . import renditions
+from .admin_forms import PositionedInlineFormSet
+from .admin_ordering import STACKED_TEMPLATE, OrderedInlineMixin
 from .models import ExerciseMedia, ExerciseTextCredit
 
 IMAGE_HELP = (
@@ -104,14 +106,15 @@ class MediaForm(forms.ModelForm):
         return media
 
 
-class MediaInline(SortableInlineAdminMixin, admin.StackedInline):
-    """Drag a row by its handle to reorder (django-admin-sortable2 keeps `position`)."""
+class MediaInline(OrderedInlineMixin, admin.StackedInline):
+    """Drag a row by its handle, move it with its buttons or renumber it to reorder."""
 
     model = ExerciseMedia
     form = MediaForm
+    formset = PositionedInlineFormSet
+    order_noun = "image"
     extra = 0
-    # django-admin-sortable2 2.3.1 has no template for Django 6.1 yet; 6.0's works unchanged.
-    template = "adminsortable2/edit_inline/stacked-django-6.0.html"
+    template = STACKED_TEMPLATE
     fields = [
         "preview",
         "upload",

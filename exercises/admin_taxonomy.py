@@ -13,7 +13,7 @@ from .admin_guard import TamperedSelectionMixin
 from .admin_merge import MergeActionMixin
 from .bodymap import REGION_CHOICES
 from .models import BodyPart, Category, Difficulty, Equipment, ExerciseSecondaryMuscle, Muscle
-from .recording import revision
+from .recording import ensure_baseline, revision
 
 
 class TaxonAdmin(TamperedSelectionMixin, VersionAdmin):
@@ -48,6 +48,8 @@ class TaxonAdmin(TamperedSelectionMixin, VersionAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        if change:
+            ensure_baseline(self.model, [obj.pk])
         if reversion.is_active():  # the change form's revision (VersionAdmin.change_view)
             return super().save_model(request, obj, form, change)
         fields = ", ".join(str(form.fields[name].label) for name in form.changed_data)

@@ -19,6 +19,9 @@ from reversion.revisions import _get_options
 
 from .models import EXERCISE_ROWS, Exercise
 
+# The comment of the revision keeping an exercise (or taxon) as it was before its first change
+# with history on: rows made before django-reversion was installed, or by a script.
+BASELINE = "As it was before its history was kept"
 # Exercises whose revisions are written together (two bulk INSERTs): an import of the starter
 # library records its 873 revisions in about a second instead of a quarter of a minute.
 CHUNK = 500
@@ -82,4 +85,25 @@ def version_of(obj, revision):
         format=options.format,
         serialized_data=serializers.serialize(options.format, [obj], fields=options.fields),
         object_repr=str(obj),
+    )
+
+
+def ensure_baseline(model, pks):
+    """Record the rows of `model` (an exercise or a taxon) that have no version yet, as they
+    are now, before a change: without it the change could not be reverted."""
+    pks = set(pks)
+    recorded = Version.objects.get_for_model(model).filter(object_id__in=[str(pk) for pk in pks])
+    missing = pks - {int(pk) for pk in recorded.values_list("object_id", flat=True)}
+    if not missing:
+        return
+    if model is Exercise:
+        record_exercises(missing, BASELINE)
+        return
+    rows = list(model._base_manager.filter(pk__in=missing).order_by("pk"))
+    now = timezone.now()
+    revisions = Revision.objects.bulk_create(
+        [Revision(date_created=now, comment=BASELINE) for _ in rows]
+    )
+    Version.objects.bulk_create(
+        version_of(row, revision) for row, revision in zip(rows, revisions, strict=True)
     )

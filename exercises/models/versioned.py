@@ -9,7 +9,7 @@ address that was ever public keeps working.
 
 import reversion
 
-from .content import FAQ, CommonMistake, ExerciseSecondaryMuscle, ProTip, Step
+from .content import FAQ, CommonMistake, ExerciseAlias, ExerciseSecondaryMuscle, ProTip, Step
 from .exercise import Exercise
 from .media import ExerciseMedia, ExerciseTextCredit
 from .substitutes import ExerciseSubstitute
@@ -17,6 +17,7 @@ from .taxonomy import FACETS
 
 # The exercise's relations a version follows, in the order the history lists their changes.
 EXERCISE_ROWS = {
+    "aliases": ExerciseAlias,
     "secondary_muscle_links": ExerciseSecondaryMuscle,
     "steps": Step,
     "pro_tips": ProTip,

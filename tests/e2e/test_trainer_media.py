@@ -102,8 +102,8 @@ def test_trainer_uploads_orders_credits_and_deletes_media(site, page, media_trai
     assert visitor.evaluate("document.querySelector('.exercise-media img').naturalWidth") > 0
     screenshot(visitor, "exercise-with-media")
 
-    # Reorder: the second row goes first (django-admin-sortable2's "Move to first position").
-    page.locator("#media-group .inline-related.has_original").nth(1).locator(".move-begin").click()
+    # Reorder: the second row goes first, with its keyboard-reachable move button.
+    page.get_by_role("button", name="Move image 2 up").click()
     save(page)
     assert public_alts(visitor, site) == ["Folded forward over the legs", "Seated, legs straight"]
 
