@@ -3,13 +3,14 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from factories import make_exercise
 from reversion.models import Revision, Version
 from test_admin_reliability import change_url, open_form
 
-from exercises.models import BodyPart, Exercise, Muscle, Step
+from exercises.models import BodyPart, Equipment, Exercise, ExerciseAlias, Muscle, Step
 from exercises.recording import record_exercises
 
 EXERCISES = reverse("admin:exercises_exercise_changelist")
@@ -194,3 +195,29 @@ def tess(db, client):
 
     client.force_login(make_trainer("tess"))
     return client
+
+
+def test_seeding_aliases_records_each_exercise_with_them(taxonomy):
+    chin_up = make_exercise("Chin-Up", muscle="lats")
+    call_command("seed_aliases", settings.BASE_DIR / "fixtures" / "starter-aliases.json")
+    assert revisions_of(chin_up) == [(None, "Aliases added (seed_aliases)")]
+    aliases = held(latest_revision(chin_up), ExerciseAlias)
+    assert [row["name"] for row in aliases] == ["Chinup", "Chin Up"]
+
+
+def test_a_taxonomy_value_is_reverted_from_its_history(admin_client, taxonomy, client):
+    equipment = Equipment.objects.get(slug="barbell")
+    url = reverse("admin:exercises_equipment_change", args=[equipment.pk])
+    data = {"name": "Barbell", "slug": "barbell", "intro": "Changed intro."}
+    assert admin_client.post(url, data).status_code == 302
+    first = Version.objects.get_for_object(equipment).order_by("pk").first()
+    revision_url = reverse("admin:exercises_equipment_revision", args=[equipment.pk, first.pk])
+    form = admin_client.get(revision_url)
+    assert form.status_code == 200
+    assert "Changed intro." not in form.content.decode()  # the form shows the old version
+    old_intro = json.loads(first.serialized_data)[0]["fields"]["intro"]
+    response = admin_client.post(revision_url, data | {"intro": old_intro})
+    assert response.status_code == 302
+    equipment.refresh_from_db()
+    assert equipment.intro == old_intro
+    assert revisions_of(equipment)[-1][1].startswith("Reverted to previous version")

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from ..caching import content_changed
 from ..models import Exercise, ExerciseAlias
+from ..recording import record_exercises
 from .format import LibraryError, printable, quote, type_name
 
 FORMAT = "forge-exercise-aliases"
@@ -84,6 +85,8 @@ def seed_aliases(data, *, dry_run=False):
     if not dry_run:
         with transaction.atomic():
             ExerciseAlias.objects.bulk_create(rows)
-            content_changed()  # bulk_create sends no signals
+            content_changed()  # bulk_create sends no signals, to the page cache
+            # nor to the history: each exercise's version now holds its aliases.
+            record_exercises({row.exercise_id for row in rows}, "Aliases added (seed_aliases)")
     plan.added = len(rows)
     return plan
