@@ -221,3 +221,12 @@ def test_a_taxonomy_value_is_reverted_from_its_history(admin_client, taxonomy, c
     equipment.refresh_from_db()
     assert equipment.intro == old_intro
     assert revisions_of(equipment)[-1][1].startswith("Reverted to previous version")
+
+
+def test_the_exercise_list_keeps_its_own_template_and_the_recover_link(admin_client, library):
+    response = admin_client.get(EXERCISES)
+    names = [template.name for template in response.templates]
+    assert names[:2] == ["admin/exercises/exercise/change_list.html", "reversion/change_list.html"]
+    page = response.content.decode()
+    assert 'id="nav-sidebar"' not in page  # the list's own template leaves the sidebar out
+    assert reverse("admin:exercises_exercise_recoverlist") in page
