@@ -166,8 +166,6 @@ class ExerciseAdmin(
     search_fields = ["name", "slug", "aliases__name", "quick_answer", "steps__text"]
     actions = ["publish", "unpublish", "bulk_edit"]
     save_on_top = True
-    # This app's list template (it extends django-reversion's, which VersionAdmin would name).
-    change_list_template = "admin/exercises/exercise/change_list.html"
 
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["target_muscle", "equipment"]

@@ -30,6 +30,7 @@ ROW_LABELS = {
         ["alt_text", "caption", "creator", "creator_is_organization", "licence", "source_url"],
     ),
     "text_credit": ("Text credit", ["creator", "creator_is_organization", "licence", "source_url"]),
+    "substitute_choices": ("Swap for", ["substitute", "choice"]),
 }
 # Exercise fields no trainer edits, or that every save changes: never listed as a change.
 UNLISTED = {"id", "version", "created", "updated", "search_document"}
@@ -195,7 +196,8 @@ def foreign_model(model, name):
     except FieldDoesNotExist:  # a field removed since the version was stored
         return None
     related = model_field.related_model if model_field.many_to_one else None
-    return related if related is not None and related is not Exercise else None
+    # A row's link to its own exercise is not a value; a substitute exercise is.
+    return None if name == "exercise" and related is Exercise else related
 
 
 def shown(model, name, value, names):

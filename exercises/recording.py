@@ -51,7 +51,9 @@ def record_exercises(pks, comment, user=None):
             exercises = Exercise.objects.filter(pk__in=pks[start : start + CHUNK]).order_by("pk")
             exercises = exercises.prefetch_related(
                 *EXERCISE_ROWS,
-                "secondary_muscle_links__muscle",  # a link's name is its muscle's
+                # A row's name is its muscle's or its substitute exercise's.
+                "secondary_muscle_links__muscle",
+                "substitute_choices__substitute",
             )
             snapshots = [list(versioned_rows(exercise)) for exercise in exercises]
             now = timezone.now()

@@ -280,3 +280,24 @@ def test_an_exercise_without_history_can_revert_its_first_admin_save(tess, taxon
     exercise.refresh_from_db()
     assert exercise.quick_answer == "Old words."
     assert steps(exercise) == ["One.", "Two.", "Three."]
+
+
+def test_pinned_substitutes_are_in_the_history_and_reverted(tess, spine_stretch, library):
+    from exercises.models import ExerciseSubstitute
+    from exercises.recording import record_exercises
+
+    other = Exercise.objects.exclude(pk=spine_stretch.pk).order_by("name").first()
+    first_version = versions(spine_stretch)[0]
+    ExerciseSubstitute.objects.create(exercise=spine_stretch, substitute=other, position=1)
+    record_exercises([spine_stretch.pk], "Pinned")
+    rows = change_rows(html(tess.get(version_url(spine_stretch, versions(spine_stretch)[-1]))), "")
+    assert (
+        "Swap for 1",
+        "added",
+        "—",
+        f"substitute: {other.name}; choice: Pin: always offer it",
+    ) in rows
+    tess.post(
+        version_url(spine_stretch, first_version), {"loaded_version": str(spine_stretch.version)}
+    )
+    assert not ExerciseSubstitute.objects.filter(exercise=spine_stretch).exists()
