@@ -357,7 +357,9 @@ def check_every_exercise_page_ends_with_its_copy_s_call_to_action(site):
 CHECKS = [value for name, value in list(globals().items()) if name.startswith("check_")]
 
 
-def test_the_starter_library_reads_honestly_on_every_page(site):
+def test_the_starter_library_reads_honestly_on_every_page(site, db):
+    # `db` (unused here) is what makes pytest-django set up the test database when this module
+    # runs alone: it creates only the databases that the collected tests ask for.
     failures = {}
     for check in CHECKS:
         try:
