@@ -14,10 +14,9 @@ from django.db import transaction
 from ..caching import content_changed
 from ..models import Exercise, ExerciseAlias
 from ..recording import record_exercises
-from .format import LibraryError, printable, quote, type_name
+from .format import LibraryError, check_header, printable, quote, type_name
 
 FORMAT = "forge-exercise-aliases"
-VERSION = 1
 
 
 @dataclass
@@ -31,13 +30,7 @@ class AliasPlan:
 
 def alias_lists(data):
     """The file's {slug: [alias, ...]} after checking its header and shape."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise LibraryError(f'not an alias file: expected an object with "format": "{FORMAT}"')
-    if data.get("version") != VERSION:
-        raise LibraryError(f'"version" must be the number {VERSION}')
-    unknown = sorted(set(data) - {"format", "version", "aliases"})
-    if unknown:
-        raise LibraryError(f"unknown top-level key {quote(unknown[0])}")
+    check_header(data, kind=FORMAT, name="an alias file", keys=["aliases"])
     lists = data.get("aliases", {})
     if not isinstance(lists, dict):
         raise LibraryError(f'"aliases" must be an object, not {type_name(lists)}')

@@ -13,10 +13,9 @@ from django.db import transaction
 
 from ..caching import content_changed
 from ..models import Exercise
-from .format import LibraryError, quote, type_name
+from .format import LibraryError, check_header, quote, type_name
 
 FORMAT = "forge-featured-exercises"
-VERSION = 1
 
 
 @dataclass
@@ -30,13 +29,7 @@ class FeaturedPlan:
 
 def featured_slugs(data):
     """The file's slugs in rank order, after checking its header and shape."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise LibraryError(f'not a featured list: expected an object with "format": "{FORMAT}"')
-    if data.get("version") != VERSION:
-        raise LibraryError(f'"version" must be the number {VERSION}')
-    unknown = sorted(set(data) - {"format", "version", "featured"})
-    if unknown:
-        raise LibraryError(f"unknown top-level key {quote(unknown[0])}")
+    check_header(data, kind=FORMAT, name="a featured list", keys=["featured"])
     slugs = data.get("featured", [])
     if not isinstance(slugs, list):
         raise LibraryError(f'"featured" must be a list, not {type_name(slugs)}')

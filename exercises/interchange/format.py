@@ -158,14 +158,15 @@ def parse(raw):
         ) from None
 
 
-def forge_records(data):
-    """The records of a Forge file by section, after checking its header."""
+def check_header(data, *, kind, name, keys):
+    """Check a Forge JSON file's header: an object whose "format" is `kind` and whose "version"
+    is this site's, with no top-level key outside `keys`. `name` says what the file is, for
+    messages ("a Forge exercise library")."""
     if not isinstance(data, dict):
-        raise LibraryError(f"a Forge library is a JSON object, not {type_name(data)}")
-    if data.get("format") != FORMAT:
+        raise LibraryError(f"{name} is a JSON object, not {type_name(data)}")
+    if data.get("format") != kind:
         raise LibraryError(
-            f'not a Forge exercise library: "format" is {describe(data.get("format"))}, '
-            f'expected "{FORMAT}"'
+            f'not {name}: "format" is {describe(data.get("format"))}, expected "{kind}"'
         )
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
@@ -173,10 +174,21 @@ def forge_records(data):
         raise LibraryError(f'"version" must be the number {VERSION}, not {given}')
     if version != VERSION:
         raise LibraryError(f"unsupported version {version}: this site reads version {VERSION}")
-    known = {"format", "version", *SECTIONS, "exercises", "gone_slugs"}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(set(data) - {"format", "version", *keys})
     if unknown:
         raise LibraryError(f"unknown top-level key {quote(unknown[0])}")
+
+
+def forge_records(data):
+    """The records of a Forge file by section, after checking its header."""
+    if not isinstance(data, dict):
+        raise LibraryError(f"a Forge library is a JSON object, not {type_name(data)}")
+    check_header(
+        data,
+        kind=FORMAT,
+        name="a Forge exercise library",
+        keys=[*SECTIONS, "exercises", "gone_slugs"],
+    )
     records = {}
     for key in [*SECTIONS, "exercises", "gone_slugs"]:
         items = data.get(key, [])
