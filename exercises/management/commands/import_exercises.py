@@ -119,43 +119,40 @@ class Command(BaseCommand):
             ("skipped", "Kept as they are, though they differ from the file"),
         ):
             changes = [change for change in plan.changes if change.action == action]
-            if not changes:
-                continue
-            style = self.style.WARNING if action == "skipped" else str
-            self.stdout.write(style(f"{heading}:"))
-            shown = changes if every else changes[:LISTED]
-            for change in shown:
-                what = f": {', '.join(change.fields)}" if change.fields else ""
-                self.stdout.write(f"  {CHANGE_NOUNS[change.kind]} {change.name}{what}")
-            if len(changes) > len(shown):
-                self.stdout.write(f"  ... and {len(changes) - len(shown)} more (-v 2 lists all)")
+            if changes:
+                style = self.style.WARNING if action == "skipped" else str
+                self.list_rows(
+                    style(f"{heading}:"),
+                    [
+                        f"{CHANGE_NOUNS[change.kind]} {change.name}"
+                        + (f": {', '.join(change.fields)}" if change.fields else "")
+                        for change in changes
+                    ],
+                    every,
+                )
         if plan.flagged:
-            self.stdout.write(
+            self.list_rows(
                 self.style.WARNING(
                     f"Published though they fail the publish gate (flagged in the admin's "
                     f"“Published but fails it” filter): {len(plan.flagged)}"
-                )
+                ),
+                [f"exercise {name}: needs {' and '.join(gaps)}" for name, gaps in plan.flagged],
+                every,
             )
-            shown = plan.flagged if every else plan.flagged[:LISTED]
-            for name, gaps in shown:
-                self.stdout.write(f"  exercise {name}: needs {' and '.join(gaps)}")
-            if len(plan.flagged) > len(shown):
-                more = len(plan.flagged) - len(shown)
-                self.stdout.write(f"  ... and {more} more (-v 2 lists all)")
         if plan.similar:
-            self.stdout.write(
+            self.list_rows(
                 self.style.WARNING(
                     f"Names like other exercises' (imported; check for duplicates): "
                     f"{len(plan.similar)}"
-                )
+                ),
+                [
+                    "exercise {}: like {}".format(
+                        name, "; ".join(f"“{other.name}” ({other.how})" for other in similar[:5])
+                    )
+                    for name, similar in plan.similar
+                ],
+                every,
             )
-            shown = plan.similar if every else plan.similar[:LISTED]
-            for name, similar in shown:
-                like = "; ".join(f"“{other.name}” ({other.how})" for other in similar[:5])
-                self.stdout.write(f"  exercise {name}: like {like}")
-            if len(plan.similar) > len(shown):
-                more = len(plan.similar) - len(shown)
-                self.stdout.write(f"  ... and {more} more (-v 2 lists all)")
         skipped = sum(done["skipped"] for done in plan.counts.values())
         if skipped and not update:
             self.stdout.write(
@@ -164,6 +161,15 @@ class Command(BaseCommand):
                     "use --update to overwrite them."
                 )
             )
+
+    def list_rows(self, heading, lines, every):
+        """A heading, then the first LISTED lines (all of them at -v 2) and how many are left."""
+        self.stdout.write(heading)
+        shown = lines if every else lines[:LISTED]
+        for line in shown:
+            self.stdout.write(f"  {line}")
+        if len(lines) > len(shown):
+            self.stdout.write(f"  ... and {len(lines) - len(shown)} more (-v 2 lists all)")
 
 
 def read(path, source):
