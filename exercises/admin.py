@@ -1,5 +1,6 @@
-"""The trainers' admin: exercises with their ordered content and old addresses; the taxonomy's
-admins live in admin_taxonomy.py, the exercise form's parts in admin_forms.py and admin_media.py."""
+"""The trainers' admin: exercises with their ordered content; the taxonomy's admins live in
+admin_taxonomy.py, the old addresses' in admin_addresses.py, the exercise form's parts in
+admin_forms.py and admin_media.py."""
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -14,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
-from . import admin_taxonomy  # noqa: F401  (registers the facets' admins with this site)
+from . import admin_addresses, admin_taxonomy  # noqa: F401  (register their admins with this site)
 from .admin_bulk import BulkEditMixin
 from .admin_completeness import (
     CompletenessAdminMixin,
@@ -38,14 +39,11 @@ from .admin_ordering import OrderedInlineMixin
 from .admin_publish import PublishButtonsMixin
 from .admin_substitutes import SubstituteInline
 from .models import (
-    FACETS,
     FAQ,
     CommonMistake,
     Exercise,
     ExerciseAlias,
     ExerciseSecondaryMuscle,
-    ExerciseSlug,
-    HubSlug,
     ProTip,
     Step,
 )
@@ -320,60 +318,6 @@ class ExerciseAdmin(
             )
 
 
-class AnswerFilter(admin.SimpleListFilter):
-    title = "answer"
-    parameter_name = "answer"
-
-    def lookups(self, request, model_admin):
-        return [("redirect", "Redirects to an exercise"), ("gone", "Gone (exercise deleted)")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "redirect":
-            return queryset.filter(exercise__isnull=False)
-        if self.value() == "gone":
-            return queryset.filter(exercise__isnull=True)
-        return queryset
-
-
-class HistoryAdmin(TamperedSelectionMixin, admin.ModelAdmin):
-    """Rows the site keeps by itself (old addresses): listed for reading, never hand-edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ExerciseSlug)
-class ExerciseSlugAdmin(HistoryAdmin):
-    """Old exercise addresses, kept by the exercises themselves: readable, never hand-edited."""
-
-    list_display = ["old_address", "answer", "created"]
-    list_filter = [AnswerFilter]
-    list_select_related = ["exercise"]
-    search_fields = ["slug", "exercise__name", "exercise__slug"]
-
-    @admin.display(description="Old address", ordering="slug")
-    def old_address(self, obj):
-        return reverse("exercises:detail", args=[obj.slug])
-
-    @admin.display(description="Answers with")
-    def answer(self, obj):
-        if obj.exercise is None:
-            return "410 Gone: the exercise was deleted"
-        url = reverse("admin:exercises_exercise_change", args=[obj.exercise.pk])
-        return format_html(
-            "301 redirect to <a href='{}'>{}</a> (<code>{}</code>)",
-            url,
-            obj.exercise,
-            obj.exercise.get_absolute_url(),
-        )
-
-
 def login_lockout(request, response, credentials):
     """django-axes' answer to a login from a locked-out user name and address
     (AXES_LOCKOUT_CALLABLE): a page in the admin's look that says when to try again."""
@@ -385,28 +329,3 @@ def login_lockout(request, response, credentials):
         "retry_at": timezone.localtime() + cool_off,
     }
     return render(request, "admin/lockout.html", context, status=429)
-
-
-@admin.register(HubSlug)
-class HubSlugAdmin(HistoryAdmin):
-    """Old hub addresses, kept when a trainer renames a slug: readable, never hand-edited."""
-
-    list_display = ["old_address", "answer", "created"]
-    list_filter = ["facet"]
-    list_select_related = [model.facet for model in FACETS]
-    search_fields = ["slug"]
-
-    @admin.display(description="Old address", ordering="slug")
-    def old_address(self, obj):
-        return reverse(obj.taxon.hub_url_name, args=[obj.slug])
-
-    @admin.display(description="Answers with")
-    def answer(self, obj):
-        taxon = obj.taxon
-        url = reverse(f"admin:exercises_{taxon._meta.model_name}_change", args=[taxon.pk])
-        return format_html(
-            "301 redirect to <a href='{}'>{}</a> (<code>{}</code>)",
-            url,
-            taxon,
-            taxon.get_absolute_url(),
-        )
