@@ -21,33 +21,20 @@ from .recording import ensure_baseline, revision
 KEEP = "(keep as it is)"
 
 
+def facet_choice(model, help_text):
+    """A facet's new value for every selected exercise, or "keep" to change nothing."""
+    return forms.ModelChoiceField(
+        model.objects.all(), required=False, empty_label=KEEP, help_text=help_text
+    )
+
+
 class BulkEditForm(forms.Form):
     """The values to give every selected exercise; a field left at "keep" changes nothing."""
 
-    body_part = forms.ModelChoiceField(
-        BodyPart.objects.all(),
-        required=False,
-        empty_label=KEEP,
-        help_text="The hub page the exercises are listed on.",
-    )
-    equipment = forms.ModelChoiceField(
-        Equipment.objects.all(),
-        required=False,
-        empty_label=KEEP,
-        help_text="What the exercises need.",
-    )
-    category = forms.ModelChoiceField(
-        Category.objects.all(),
-        required=False,
-        empty_label=KEEP,
-        help_text="The kind of training they are.",
-    )
-    difficulty = forms.ModelChoiceField(
-        Difficulty.objects.all(),
-        required=False,
-        empty_label=KEEP,
-        help_text="How demanding they are.",
-    )
+    body_part = facet_choice(BodyPart, "The hub page the exercises are listed on.")
+    equipment = facet_choice(Equipment, "What the exercises need.")
+    category = facet_choice(Category, "The kind of training they are.")
+    difficulty = facet_choice(Difficulty, "How demanding they are.")
     status = forms.ChoiceField(
         choices=[("", KEEP), *Exercise.Status.choices],
         required=False,
