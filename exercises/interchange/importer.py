@@ -4,15 +4,13 @@ Existing rows are left alone unless the import is asked to update them; see
 docs/library-format.md for the rules.
 """
 
-from collections import Counter
-from dataclasses import dataclass, field
 from itertools import batched
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from ..duplicates import name_key, stored_index
-from ..models import Exercise, ExerciseSlug, Muscle
+from ..models import Exercise, ExerciseSlug
 from ..models.completeness import gate_gaps
 from ..text import normalize_name
 from . import free_exercise_db, substitutes
@@ -31,7 +29,6 @@ from .format import (
     FORMAT,
     REFERENCES,
     SECTIONS,
-    TAXONOMY,
     LibraryError,
     comparable,
     exercise_record,
@@ -39,45 +36,13 @@ from .format import (
     normalize,
     printable,
     quote,
-    taxon_record,
     type_name,
 )
+from .plan import Change, Plan
+from .taxonomy import plan_taxonomy, taxonomy_slugs
 from .writer import CHUNK, LISTS, MEDIA_KEYS, write
 
 FORMATS = ("forge", "free-exercise-db")
-
-
-@dataclass(frozen=True)
-class Change:
-    """A row that exists and differs from the file: updated, or skipped without --update."""
-
-    kind: str  # the file's list: "exercises", "muscles", "old_addresses"...
-    name: str
-    fields: tuple  # the file's keys whose values differ
-    action: str
-
-
-@dataclass
-class Plan:
-    """What an import will do: rows to write, counts per kind and what differs per row."""
-
-    taxa: list = field(default_factory=list)  # taxa to save, in writing order
-    # (exercise, record, secondary muscles, keys to write): created, then updated ones
-    exercises: list = field(default_factory=list)
-    addresses: list = field(default_factory=list)  # (old slug, exercise or None when gone)
-    counts: dict = field(default_factory=dict)
-    changes: list = field(default_factory=list)
-    # (name, what it lacks) of the published exercises written that fail the publish gate:
-    # imported as they are and flagged (docs/library-format.md), never refused or unpublished.
-    flagged: list = field(default_factory=list)
-    # (name, [duplicates.Similar]) of new or renamed exercises whose names are like another
-    # exercise's or another record's: imported, and named in the summary.
-    similar: list = field(default_factory=list)
-    # (record label, substitutes) of the records that carry them, checked once all are known.
-    substitutes: list = field(default_factory=list)
-
-    def count(self, kind, action):
-        self.counts.setdefault(kind, Counter())[action] += 1
 
 
 def detect_format(data):
@@ -132,92 +97,6 @@ def import_library(
         # Validation should have refused whatever the database refuses; never a traceback.
         raise LibraryError(printable(f"the database refused the import: {error}")) from None
     return plan
-
-
-def taxonomy_slugs():
-    """Slugs of the taxonomy in the database, by section; muscles map to their body part."""
-    slugs = {s.key: dict.fromkeys(s.model.objects.values_list("slug", flat=True)) for s in TAXONOMY}
-    slugs["muscles"] = dict(Muscle.objects.values_list("slug", "body_part__slug"))
-    return slugs
-
-
-def plan_taxonomy(plan, records, update, errors):
-    """Check each taxonomy list; return every usable taxon by section and slug."""
-    known = {}
-    for section in TAXONOMY:
-        taxa = section.model.objects.all()
-        if section.key == "muscles":
-            taxa = taxa.select_related("body_part")
-        existing = {taxon.slug: taxon for taxon in taxa}
-        by_name = {normalize_name(t.name): t for t in existing.values()}
-        known[section.key] = dict(existing)
-        seen = {"slug": {}, "name": {}, "map_region": {}}
-        for index, record in enumerate(records[section.key]):
-            data = normalize(record, section.fields, errors)
-            if data is None:
-                continue
-            if "position" in data and data["position"] is None:
-                data["position"] = index + 1
-            data["name"] = clean_name(data["name"])
-            current = existing.get(data["slug"])
-            if current is not None and "map_region" in data and "map_region" not in record.data:
-                # A file from before the muscle map says nothing about regions: keep the one
-                # a trainer drew; only an explicit value ("" for none) changes it.
-                data["map_region"] = current.map_region
-            check_unique(seen, "slug", data["slug"], record, errors)
-            check_unique(seen, "name", data["name"], record, errors)
-            if data.get("map_region"):
-                check_unique(seen, "map_region", data["map_region"], record, errors)
-            values = {k: v for k, v in data.items() if k != "body_part"}
-            candidate = section.model(pk=current.pk if current else None, **values)
-            if section.key == "muscles":
-                body_part = known["body_parts"].get(data["body_part"])
-                if body_part is None:
-                    errors.append(
-                        f'{record.label}: body_part "{data["body_part"]}" is not a known body '
-                        "part slug"
-                    )
-                    continue
-                candidate.body_part = body_part
-            if not check_instance(candidate, record, errors, exclude=["body_part"]):
-                continue
-            if section.key in ("body_parts", "difficulties"):
-                other = "difficulties" if section.key == "body_parts" else "body_parts"
-                if any(
-                    r.data.get("slug") == data["slug"]
-                    for r in records[other]
-                    if isinstance(r.data, dict)
-                ):
-                    errors.append(
-                        f'{record.label}: slug "{data["slug"]}" is also in "{other}"; body parts '
-                        "and difficulties share /exercises/<slug>"
-                    )
-            if current is None:
-                action, instance = "created", candidate
-            elif taxon_record(section, current) == data:
-                action, instance = "unchanged", current
-            else:
-                action, instance = ("updated", candidate) if update else ("skipped", current)
-                fields = differing(taxon_record(section, current), data)
-                plan.changes.append(Change(section.key, current.name, fields, action))
-            holder = by_name.get(data["name"])
-            if action in ("created", "updated") and holder and holder.slug != data["slug"]:
-                errors.append(
-                    f'{record.label}: name "{data["name"]}" is already used by the '
-                    f'{section.noun} "{holder.slug}"'
-                )
-            if action in ("created", "updated") and section.key == "muscles":
-                holder = instance.region_holder()
-                if holder:
-                    errors.append(
-                        f'{record.label}: map_region "{instance.map_region}" is already the '
-                        f'region of the muscle "{holder.slug}"'
-                    )
-            known[section.key][data["slug"]] = instance
-            plan.count(section.key, action)
-            if action in ("created", "updated"):
-                plan.taxa.append(instance)
-    return known
 
 
 def plan_exercises(plan, records, known, update, status, errors, progress, media_dir=None):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from exercises.interchange import everkinetic
 from exercises.interchange.free_exercise_db import to_forge
-from exercises.interchange.importer import taxonomy_slugs
+from exercises.interchange.taxonomy import taxonomy_slugs
 
 
 class Command(BaseCommand):
