@@ -118,20 +118,10 @@ def alias_post(exercise, names):
         SUBSTITUTES_PREFIX,
         TEXT_CREDIT_PREFIX,
         rows,
+        stored_fields,
     )
 
-    data = {
-        "loaded_version": str(exercise.version),
-        "name": exercise.name,
-        "slug": exercise.slug,
-        "status": exercise.status,
-        "quick_answer": exercise.quick_answer,
-        "body_part": exercise.body_part_id,
-        "target_muscle": exercise.target_muscle_id,
-        "equipment": exercise.equipment_id,
-        "difficulty": exercise.difficulty_id,
-        "category": exercise.category_id,
-    }
+    data = stored_fields(exercise)
     for prefix in [*INLINE_PREFIXES, MEDIA_PREFIX, TEXT_CREDIT_PREFIX, SUBSTITUTES_PREFIX]:
         data |= rows(prefix, [])
     return data | rows("aliases", [{"position": 0, "name": name} for name in names])
