@@ -7,7 +7,7 @@ import pytest
 from conftest import PHONE
 from django.contrib.auth.models import User
 from test_media import image_bytes
-from test_trainer import PASSWORD, trainer  # noqa: F401  (the Trainers-group account)
+from test_trainer import PASSWORD, log_in, trainer  # noqa: F401  (the Trainers-group account)
 from test_trainer_media import media_trainer  # noqa: F401  (... who may edit media)
 
 from exercises import renditions
@@ -15,15 +15,6 @@ from exercises.models import BodyPart, Exercise, ExerciseMedia, Muscle
 from exercises.models.completeness import PUBLISH_MIN_STEPS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, site, path):
-    page.goto(f"{site}{path}")
-    page.wait_for_url(re.compile(r"/admin/login/"))
-    page.get_by_label("Username").fill("tess")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}{path}")
 
 
 def test_publish_gate_refuses_an_empty_exercise(site, page, trainer):  # noqa: F811

@@ -31,6 +31,16 @@ def trainer():
     return user
 
 
+def log_in(page, site, path):
+    """Open `path` as the trainer: through the login page, back to `path`."""
+    page.goto(f"{site}{path}")
+    page.wait_for_url(re.compile(r"/admin/login/"))
+    page.get_by_label("Username").fill("tess")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{site}{path}")
+
+
 def choose_autocomplete(page, field, text):
     """Pick a value in one of the admin's autocomplete (select2) fields."""
     page.locator(f"#{field} + .select2").click()
@@ -49,12 +59,7 @@ def add_inline_row(page, group, fields):
 
 
 def test_trainer_writes_and_publishes_an_exercise(site, page, trainer):
-    page.goto(f"{site}/admin/exercises/exercise/add/")
-    page.wait_for_url(re.compile(r"/admin/login/"))
-    page.get_by_label("Username").fill("tess")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/admin/exercises/exercise/add/")
+    log_in(page, site, "/admin/exercises/exercise/add/")
 
     # The slug fills itself in as the name is typed: the admin's scripts run under its CSP.
     page.locator("#id_name").press_sequentially("Wall Angel Reach")

@@ -3,38 +3,14 @@ change in the history, reverts it, and the public page shows the old order at on
 edit is made and reverted the same way. The admin's CSP is enforced throughout."""
 
 import re
-from importlib import import_module
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group, User
-from django.db import connection
 from playwright.sync_api import Error as PlaywrightError
+from test_trainer import log_in, trainer  # noqa: F401  (the Trainers-group account)
 
 from exercises.models import Equipment, Exercise
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct-horse-battery-staple-42"
-
-
-@pytest.fixture
-def trainer():
-    migration = import_module("exercises.migrations.0002_trainers_group")
-    migration.create_trainers_group(apps, SimpleNamespace(connection=connection))
-    user = User.objects.create_user("tess", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Trainers"))
-    return user
-
-
-def log_in(page, site, path):
-    page.goto(f"{site}{path}")
-    page.wait_for_url(re.compile(r"/admin/login/"))
-    page.get_by_label("Username").fill("tess")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}{path}")
 
 
 def public_steps(browser, site, exercise):
@@ -52,7 +28,7 @@ def steps_group_texts(page):
     ]
 
 
-def test_reorder_by_drag_and_keyboard_then_revert_from_the_history(site, page, trainer, screenshot):
+def test_reorder_by_drag_and_keyboard_then_revert_from_the_history(site, page, trainer, screenshot):  # noqa: F811
     exercise = Exercise.objects.get(slug="spine-stretch")
     original = list(exercise.steps.values_list("text", flat=True))
     assert public_steps(page.context.browser, site, exercise) == original  # cached now
@@ -117,7 +93,7 @@ def test_reorder_by_drag_and_keyboard_then_revert_from_the_history(site, page, t
     assert page.console.messages == []
 
 
-def test_a_bulk_edit_is_confirmed_applied_and_reverted(site, page, trainer, screenshot):
+def test_a_bulk_edit_is_confirmed_applied_and_reverted(site, page, trainer, screenshot):  # noqa: F811
     chosen = list(Exercise.objects.published().order_by("name")[:2])
     barbell = Equipment.objects.get(slug="barbell")
     before = {e.pk: e.equipment.name for e in chosen}
