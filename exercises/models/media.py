@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .. import renditions
 from ..text import validate_plain_text
+from .content import exercise_link
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,7 @@ class ExerciseMedia(Credited):
         IMAGE = "image", "Image"
         VIDEO = "video", "Video"
 
-    exercise = models.ForeignKey(
-        "exercises.Exercise", on_delete=models.CASCADE, related_name="media"
-    )
+    exercise = exercise_link("media")
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Display order; the first is the page's main image."
     )

@@ -16,15 +16,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from .content import exercise_link
+
 
 class ExerciseSubstitute(models.Model):
     class Choice(models.TextChoices):
         PIN = "pin", "Pin: always offer it"
         EXCLUDE = "exclude", "Exclude: never offer it"
 
-    exercise = models.ForeignKey(
-        "exercises.Exercise", on_delete=models.CASCADE, related_name="substitute_choices"
-    )
+    exercise = exercise_link("substitute_choices")
     substitute = models.ForeignKey(
         "exercises.Exercise",
         on_delete=models.CASCADE,
