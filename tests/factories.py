@@ -13,8 +13,10 @@ published and a draft (not one).
 """
 
 import copy
+from io import StringIO
 
 from bs4 import BeautifulSoup
+from django.core.management import call_command
 from django.db.models.signals import post_delete, post_save
 
 from exercises.models import (
@@ -205,6 +207,13 @@ def make_back_barbell_exercises(count, start=0):
             )
         )
     return exercises
+
+
+def command_output(name, *args):
+    """Run a management command; return what it printed (its progress on stderr dropped)."""
+    out = StringIO()
+    call_command(name, *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
 
 
 # Reading pages as a visitor sees them.

@@ -5,10 +5,10 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from factories import html, make_exercise, text
+from factories import command_output, html, make_exercise, text
 from settings_env import BASE_DIR
 from test_query_budgets import EXERCISE_BUDGET
 
@@ -240,11 +240,7 @@ def test_the_free_exercise_db_update_keeps_the_aliases(rdl):
 
 
 def seed(*args):
-    from io import StringIO
-
-    out = StringIO()
-    call_command("seed_aliases", *args, stdout=out)
-    return out.getvalue()
+    return command_output("seed_aliases", *args)
 
 
 def test_the_starter_aliases_name_only_exercises_of_the_starter_library():

@@ -3,13 +3,12 @@ neither searched nor sorted; A–Z and the other sorts on request (never indexed
 edited in the admin, carried by the library format and seeded for the starter library."""
 
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from factories import LIBRARY, card_names, html, make_exercise, text
+from factories import LIBRARY, card_names, command_output, html, make_exercise, text
 from settings_env import BASE_DIR
 from test_query_budgets import BROWSE_BUDGET
 
@@ -272,9 +271,7 @@ def test_the_free_exercise_db_update_keeps_the_rank(featured):
 
 
 def seed(*args):
-    out = StringIO()
-    call_command("seed_featured", *args, stdout=out)
-    return out.getvalue()
+    return command_output("seed_featured", *args)
 
 
 def test_the_starter_featured_exercises_are_published_starter_exercises():

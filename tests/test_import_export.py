@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from factories import command_output
 
 from exercises.models import (
     FAQ,
@@ -46,15 +47,11 @@ ALL_MODELS = (
 
 def run_import(path, *args):
     """Run import_exercises and return what it printed."""
-    out = StringIO()
-    call_command("import_exercises", path, *args, stdout=out, stderr=StringIO())
-    return out.getvalue()
+    return command_output("import_exercises", path, *args)
 
 
 def run_export(path="-"):
-    out = StringIO()
-    call_command("export_exercises", path, stdout=out, stderr=StringIO())
-    return out.getvalue()
+    return command_output("export_exercises", path)
 
 
 def forge_file(tmp_path, **sections):

@@ -1,18 +1,14 @@
 """manage.py seed_library: a synthetic library of any size, for benchmarks and trials."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import CommandError, call_command
-from factories import card_names
+from django.core.management import CommandError
+from factories import card_names, command_output
 
 from exercises.models import Exercise
 
 
 def seed(*args):
-    output = StringIO()
-    call_command("seed_library", *args, stdout=output, stderr=StringIO())
-    return output.getvalue()
+    return command_output("seed_library", *args)
 
 
 def test_seed_library_adds_complete_exercises_that_visitors_can_browse(taxonomy, client):
