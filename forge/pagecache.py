@@ -77,13 +77,18 @@ def code_fingerprint():
     return digest.hexdigest()
 
 
+def current_page_version(content=None):
+    """The version of everything a page shows: one small query, unless the caller read the
+    `content` version along with its own query."""
+    if content is None:
+        content = import_string(settings.PAGE_CACHE_CONTENT_VERSION)()
+    return f"{content}.{code_fingerprint()[:16]}"
+
+
 def page_version(request, content=None):
-    """The version of everything a page shows, read once per request (one small query, unless
-    the caller read the `content` version along with its own query)."""
+    """The page version, read once per request."""
     if not hasattr(request, "_page_version"):
-        if content is None:
-            content = import_string(settings.PAGE_CACHE_CONTENT_VERSION)()
-        request._page_version = f"{content}.{code_fingerprint()[:16]}"
+        request._page_version = current_page_version(content)
     return request._page_version
 
 
@@ -301,14 +306,17 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         timeout = settings.PAGE_CACHE_SECONDS
-        if not timeout or not self.breaker.allows() or not is_cacheable_request(request):
+        if not timeout or not is_cacheable_request(request):
             return self.get_response(request)
         key = page_key(request)
-        try:
-            entry = default_cache.get(key)
-        except Exception as error:
-            self.breaker.failed("reading", request, error)
-            return self.get_response(request)
+        use_cache = self.breaker.allows()
+        entry = None
+        if use_cache:
+            try:
+                entry = default_cache.get(key)
+            except Exception as error:
+                self.breaker.failed("reading", request, error)
+                use_cache = False
         if entry is not None:
             try:
                 current = page_version(request)
@@ -316,17 +324,26 @@ class PageCacheMiddleware:
                 logger.warning("No content version for %s (%s)", request.path, error)
                 return self.get_response(request)
             if entry[0] == current:
-                return answer_conditionally(request, thaw(entry))
+                response = answer_conditionally(request, thaw(entry))
+                if response.status_code == 200:
+                    mark_whole_page(request, current)
+                return response
         response = self.get_response(request)
         # Stored under the version read before the page was rendered (by @public_page or the
         # page's validators): if content changed meanwhile, the next request renders again.
-        if (
-            is_cacheable_response(response)
-            and knows_page_version(request)
-            and self.breaker.allows()
-        ):
-            try:
-                default_cache.set(key, freeze(response, page_version(request)), timeout)
-            except Exception as error:
-                self.breaker.failed("storing", request, error)
+        if is_cacheable_response(response) and knows_page_version(request):
+            version = page_version(request)
+            mark_whole_page(request, version)
+            if use_cache and self.breaker.allows():
+                try:
+                    default_cache.set(key, freeze(response, version), timeout)
+                except Exception as error:
+                    self.breaker.failed("storing", request, error)
         return response
+
+
+def mark_whole_page(request, version):
+    """Tell forge.hotpages that this answer is the whole page, current under `version`: it may
+    keep the bytes that leave Django (also while the shared cache is unavailable, since the
+    version comes from the database)."""
+    request.environ["forge.page_version"] = version

@@ -221,6 +221,10 @@ else:
 # How long an anonymous visitor's page stays cached; any content change drops it at once anyway.
 # 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 60 * 60)
+# Each app server process also keeps the hot pages it served in its own memory, up to this many
+# bytes, and answers them before Django runs (forge/hotpages.py); 0 turns that off. Each copy is
+# checked against the content version in the database on every request, like a cached page.
+PAGE_CACHE_MEMORY_BYTES = env_int("PAGE_CACHE_MEMORY_BYTES", 16 * 2**20)
 # After the cache failed (timeout, refused connection), pages are rendered without it for this
 # long before it is tried again: one slow request per interval and process, not one per request.
 PAGE_CACHE_BYPASS_SECONDS = env_int("PAGE_CACHE_BYPASS_SECONDS", 10)
