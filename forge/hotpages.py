@@ -109,9 +109,12 @@ class HotPages:
         if any(name in environ for name in DELEGATED_HEADERS):
             return None
         gzip = bool(pagecache.ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")))
+        host = (
+            environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+        )
         return (
             gzip,
-            environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}",
+            host,
             environ.get("HTTP_X_FORWARDED_HOST"),
             environ.get("HTTP_X_FORWARDED_PORT"),
             environ.get("HTTP_X_FORWARDED_PROTO"),
