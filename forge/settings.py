@@ -177,6 +177,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL only: psycopg sends parameters apart from the SQL (server-side binding), so that
+# it can prepare a statement PostgreSQL plans once per connection after a few runs of the same
+# query text. Off by default; measured, and why, in docs/performance.md (with PgBouncer it
+# needs session pooling, or PgBouncer 1.21+ with max_prepared_statements).
+if env_bool("DATABASE_SERVER_SIDE_BINDING") and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Local memory by default; REDIS_URL shares one cache (and one invalidation) across app servers.

@@ -64,12 +64,17 @@ class Process:
         def start_response(status, response_headers, exc_info=None):
             started.update(status=status, headers=response_headers)
 
-        body = self.application(environ, start_response)
+        # As Django's test client does: a request must not close the test's transaction.
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
         try:
+            body = self.application(environ, start_response)
             content = b"".join(body)
-        finally:
             if hasattr(body, "close"):
                 body.close()
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
         return int(started["status"].split()[0]), dict(started["headers"]), content
 
 
@@ -86,14 +91,7 @@ def processes(taxonomy, settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         make_exercise("Rack Pull", equipment="barbell")
         make_exercise("Good Morning", equipment="barbell")
-    # As Django's test client does: a request must not close the test's transaction.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield Process(), Process()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+    return Process(), Process()
 
 
 PAGES = ["/exercise/rack-pull", "/exercises", "/exercises/back", "/exercise/rack-pull.md"]
