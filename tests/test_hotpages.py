@@ -94,7 +94,13 @@ def processes(taxonomy, settings, django_capture_on_commit_callbacks):
     return Process(), Process()
 
 
-PAGES = ["/exercise/rack-pull", "/exercises", "/exercises/back", "/exercise/rack-pull.md"]
+PAGES = [
+    "/exercise/rack-pull",
+    "/exercises",
+    "/exercises/back",
+    "/exercise/rack-pull.md",
+    "/exercises/back.md",
+]
 
 
 def test_a_hot_page_is_answered_without_django_byte_for_byte(processes):
