@@ -15,7 +15,7 @@ import operator
 from functools import partial, reduce
 
 from django.db import connections
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from forge.pagecache import Validators, knows_page_version, page_etag
@@ -32,9 +32,16 @@ def newest(queryset, field="updated"):
     return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
 
 
-def exercise_last_change():
-    """An expression: the newest edit of an exercise or of any taxonomy row its page names."""
-    secondary = newest(Muscle.objects.filter(secondary_in=OuterRef("pk")))
+def exercise_last_change(grouped=False):
+    """An expression: the newest edit of an exercise or of any taxonomy row its page names.
+
+    `grouped` reads the secondary muscles' newest edit as an aggregate over a join (the query
+    groups by exercise): for a query of every exercise, one hash aggregate instead of a
+    subquery per row."""
+    if grouped:
+        secondary = Max("secondary_muscles__updated")
+    else:
+        secondary = newest(Muscle.objects.filter(secondary_in=OuterRef("pk")))
     return Greatest(
         "updated",
         *(f"{field}__updated" for field in TAXONOMY_FIELDS),

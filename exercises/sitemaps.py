@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from .browse import MIN_COMBINATION_SIZE
 from .conditional import exercise_last_change
@@ -44,22 +45,51 @@ class SiteSitemap(Sitemap):
 
 
 class ExerciseSitemap(SiteSitemap):
+    """Every published exercise with its images, from plain rows: a count, the page's rows and
+    their images (three queries), no reverse() or model instance per row."""
+
     def items(self):
-        # Each page's images are listed with it (image:image in sitemaps/section.xml).
-        media = ExerciseMedia.objects.only("exercise_id", "content_hash", "width", "position")
-        return (
-            self.exercises()
-            .only("slug", "updated")
-            .order_by("name")
-            .prefetch_related(Prefetch("media", queryset=media))
-        )
+        return self.exercises(grouped=True).order_by("name").values_list("pk", "slug", "lastmod")
 
     def get_latest_lastmod(self):
         return self.exercises().aggregate(latest=Max("lastmod"))["latest"]
 
     @staticmethod
-    def exercises():
-        return Exercise.objects.published().annotate(lastmod=exercise_last_change())
+    def exercises(grouped=False):
+        lastmod = exercise_last_change(grouped=grouped)
+        return Exercise.objects.published().annotate(lastmod=lastmod)
+
+    @cached_property
+    def paginator(self):
+        paginator = super().paginator
+        # Counted without the grouped lastmod, which a count of items() would compute.
+        paginator.count = Exercise.objects.published().count()
+        return paginator
+
+    def _urls(self, page, protocol, domain):
+        rows = list(self.paginator.page(page).object_list)
+        # Each page's images are listed with it (image:image in sitemaps/section.xml).
+        media = ExerciseMedia.objects.only("exercise_id", "content_hash", "width", "position")
+        if self.paginator.num_pages > 1:  # only this page's exercises
+            media = media.filter(exercise_id__in=[pk for pk, _, _ in rows])
+        else:
+            media = media.filter(exercise__status=Exercise.Status.PUBLISHED)
+        images = {}
+        for item in media.order_by("exercise_id", "position", "id"):
+            images.setdefault(item.exercise_id, []).append(item.largest_absolute_url)
+        # The slug is the address's only part (a canonical slug needs no quoting).
+        prefix = f"{protocol}://{domain}" + reverse("exercises:detail", args=["x"])[:-1]
+        urls = [
+            {
+                "location": prefix + slug,
+                "lastmod": lastmod,
+                "images": images.get(pk, ()),
+            }
+            for pk, slug, lastmod in rows
+        ]
+        if urls:
+            self.latest_lastmod = max(url["lastmod"] for url in urls)
+        return urls
 
 
 def hubs_with_exercises(model):
