@@ -134,14 +134,12 @@ def exercise_detail(request, slug, markdown=False):
         return moved_or_gone(request, slug, markdown)
     if not exercise.is_published and not can_preview(request.user):
         raise Http404("No such exercise.")
-    related = Exercise.objects.published().for_listing().related_to(exercise)[:6]
     # “Swap for” and the FAQ answering “What can I do instead?” read the same groups.
     substitutes = grouped(
         Exercise.objects.published().select_related("equipment").substitutes_for(exercise)
     )
     context = {
         "exercise": exercise,
-        "related": related,
         "substitutes": substitutes,
         "faqs": exercise.all_faqs(substitutes),
         "canonical_path": exercise.get_absolute_url(),
@@ -151,8 +149,9 @@ def exercise_detail(request, slug, markdown=False):
             (exercise.name, None),
         ],
     }
-    if not markdown:
+    if not markdown:  # the Markdown copy lists no related exercises, only the hubs
         context |= {
+            "related": Exercise.objects.published().for_listing().related_to(exercise)[:6],
             "indexable": exercise.is_published,
             "page_title": exercise.page_title,
             "page_description": exercise.meta_description,
