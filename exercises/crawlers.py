@@ -10,6 +10,8 @@ from .sitemaps import combinations_with_exercises, hubs_with_exercises
 from .wording import combination_heading, library_summary
 
 TEXT = "text/plain; charset=utf-8"
+# A slug no page has, to split a reversed address around.
+PLACEHOLDER = "slug-placeholder-0"
 
 
 @require_safe
@@ -22,17 +24,21 @@ def robots_txt(request):
 def llms_txt(request):
     """The library for language models (llmstxt.org): every hub's Markdown copy, a section
     per facet in the sidebar's order."""
-    sections = {model.plural: list(hubs_with_exercises(model)) for model in FACETS}
+    sections = {}
+    for model in FACETS:
+        address = addresses(model.hub_url_name + "_markdown")
+        hubs = list(hubs_with_exercises(model))
+        for hub in hubs:
+            hub.markdown_url = address(hub.slug)
+        sections[model.plural] = hubs
+    combination_address = addresses("exercises:combination_markdown", slugs=2)
     combinations = [
         {
             "name": combination_heading(
                 BodyPart(name=pair["body_part__name"]),
                 Equipment(name=pair["equipment__name"], slug=pair["equipment__slug"]),
             ),
-            "url": reverse(
-                "exercises:combination_markdown",
-                args=[pair["body_part__slug"], pair["equipment__slug"]],
-            ),
+            "url": combination_address(pair["body_part__slug"], pair["equipment__slug"]),
             "count": pair["count"],
         }
         for pair in combinations_with_exercises()
@@ -45,3 +51,15 @@ def llms_txt(request):
         "combinations": combinations,
     }
     return render(request, "llms.txt", context, content_type=TEXT)
+
+
+def addresses(url_name, slugs=1):
+    """A function of `slugs` slugs giving the named page's path, from one reverse() instead
+    of one per page (canonical slugs need no quoting)."""
+    pattern = reverse(url_name, args=[PLACEHOLDER] * slugs)
+    parts = pattern.split(PLACEHOLDER)
+
+    def address(*slugs):
+        return "".join(part + slug for part, slug in zip(parts, slugs)) + parts[-1]
+
+    return address

@@ -1,7 +1,20 @@
 """The exercise's query shapes: one method per kind of page."""
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import GreaterThanOrEqual
 
@@ -36,6 +49,17 @@ def shared_secondary_count(secondary_ids):
         exercise=OuterRef("pk"), muscle_id__in=secondary_ids
     )
     return Coalesce(Subquery(links.values("exercise").annotate(n=Count("pk")).values("n")), 0)
+
+
+def equals_any(expression, array):
+    """A condition: the expression equals an element of the array (PostgreSQL's = ANY)."""
+    return Func(
+        expression,
+        array,
+        template="%(expressions)s)",
+        arg_joiner=" = ANY(",
+        output_field=models.BooleanField(),
+    )
 
 
 def flag(condition):
@@ -167,6 +191,10 @@ class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
         winners = best_of_same.values("pk")[:limit].union(
             best_of_others.values("pk")[:limit], all=True
         )
+        if connections[self.db].vendor == "postgresql":
+            # = ANY(ARRAY(...)): the winners are fetched by primary key; with IN, PostgreSQL
+            # planned a scan of the whole table (it cannot tell the union returns a dozen).
+            return ranked.filter(equals_any(F("pk"), ArraySubquery(winners.order_by())))[:limit]
         return ranked.filter(pk__in=winners)[:limit]
 
     def substitutes_for(self, exercise, per_equipment=SUBSTITUTES_PER_EQUIPMENT):
