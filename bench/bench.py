@@ -452,9 +452,8 @@ def main():
         f" load tests: {client}, {args.connections} connections, {args.seconds} s each"
     )
 
-    if not args.in_process_only:
-        log("collectstatic (production storage)")
-        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    log("collectstatic (production storage: pages name the hashed files)")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     workdir = Path(tempfile.mkdtemp(prefix="forge-bench-"))
     latencies = {}
     try:

@@ -6,10 +6,12 @@ change nothing public, so editing them retires no page and changes no ETag. Writ
 no signals (bulk_create, update) call content_changed() themselves.
 """
 
+import time
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -30,10 +32,7 @@ def content_version():
 
     Read on every cached page, so written as plain SQL: the ORM's query building cost more than
     PostgreSQL's answer."""
-    with connection.cursor() as cursor:
-        cursor.execute(TOKEN_SQL, [REVISION])
-        row = cursor.fetchone()
-    token = row[0] if row else None
+    token = read_token()
     if token is None:
         try:
             with transaction.atomic():
@@ -43,6 +42,36 @@ def content_version():
         except IntegrityError:  # another request made it first
             token = ContentRevision.objects.values_list("token", flat=True).get(pk=REVISION)
     return token
+
+
+def read_token():
+    """The token, or None before the row exists.
+
+    On PostgreSQL a prepared statement (settings.DATABASE_PREPARED_STATEMENTS), run on
+    Django's connection without its cursor wrapper: PostgreSQL does not parse and plan it again
+    on each of the many reads, and psycopg's client side halves (docs/performance.md). Errors
+    still mark the connection for Django, and the read is still logged where Django logs
+    queries (tests, DEBUG)."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            cursor.execute(TOKEN_SQL, [REVISION])
+            row = cursor.fetchone()
+        return row[0] if row else None
+    import psycopg
+
+    started = time.monotonic()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        row = (
+            psycopg.Cursor(connection.connection)
+            .execute(TOKEN_SQL, [REVISION], prepare=True)
+            .fetchone()
+        )
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": TOKEN_SQL % REVISION, "time": f"{time.monotonic() - started:.3f}"}
+        )
+    return row[0] if row else None
 
 
 def current_version():

@@ -183,6 +183,10 @@ DATABASES = {
 # needs session pooling, or PgBouncer 1.21+ with max_prepared_statements).
 if env_bool("DATABASE_SERVER_SIDE_BINDING") and "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+# PostgreSQL only: the content version every cached page checks is read with a prepared
+# statement (exercises/caching.py). Behind PgBouncer in transaction pooling, use PgBouncer 1.21+
+# with max_prepared_statements set, or turn this off.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Local memory by default; REDIS_URL shares one cache (and one invalidation) across app servers.
