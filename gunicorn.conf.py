@@ -33,9 +33,13 @@ graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
 
 # Recycle workers now and then so that slow memory growth never builds up; the jitter keeps
-# them from all restarting at once.
-max_requests = env_int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# them from all restarting at once. Each restart costs a Django start-up (~0.4 s of CPU here)
+# and every request counts, refused ones too: at 1,000 ± 100, a flood of refused logins at
+# ~500 req/s brings each worker there in about ten seconds, and in one run all five restarted
+# within the same 2 s, answering nothing meanwhile (docs/performance.md, "Faults and abuse").
+# 10,000 with a 1,000 jitter makes restarts ten times rarer and spreads them out.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 
 # Access log to stdout and errors to stderr, for the process manager's journal.
 accesslog = "-"
