@@ -60,6 +60,6 @@ def addresses(url_name, slugs=1):
     parts = pattern.split(PLACEHOLDER)
 
     def address(*slugs):
-        return "".join(part + slug for part, slug in zip(parts, slugs)) + parts[-1]
+        return "".join(part + slug for part, slug in zip(parts, slugs, strict=False)) + parts[-1]
 
     return address
