@@ -7,7 +7,7 @@ parameters (/exercises?body_part=back&difficulty=beginner), which is never index
 """
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from math import ceil
 from urllib.parse import urlencode
 
@@ -15,6 +15,7 @@ from django.core.paginator import EmptyPage, InvalidPage, Paginator
 from django.http import Http404, QueryDict
 from django.urls import reverse
 
+from . import shared_counts
 from .bodymap.pages import NavigationMap
 from .caching import content_version
 from .filters import BrowseState, ExerciseFilter
@@ -109,11 +110,13 @@ class Browse(BrowseWording):
         """``version``: a callable giving the content version (the search's vocabulary is
         kept under it)."""
         self.params = params
+        self.version = cache(version or content_version)  # read once, when first needed
         data = params.copy()
         for facet, slug in (fixed or {}).items():
             data.setlist(facet, [slug, *[v for v in data.getlist(facet) if v != slug]])
         queryset = Exercise.objects.published().for_listing()
-        self.search = SearchBox("", version or content_version, queryset.db)
+        self.db = queryset.db
+        self.search = SearchBox("", self.version, queryset.db)
         self.filterset = ExerciseFilter(data, queryset=queryset, vocabulary=self.search.vocabulary)
         if not self.filterset.is_valid():
             # A search the box cannot run is answered with why, on the page without it.
@@ -132,20 +135,28 @@ class Browse(BrowseWording):
         self.search.text = self.state.q
         self.page_number = self._page_number(params.get("page"))
 
-        # One query per facet: every value with its count under the other filters.
-        self.facet_values = {
-            facet: list(self.filterset.facet_values(facet)) for facet in FACET_MODELS
-        }
+        # Every value of each facet with its count under the other filters: one query per
+        # facet, except those counted without any filter (all of them on the library, a
+        # hub's own facet), which every such page shares under the content version.
+        self.facet_values = {facet: self._facet_values(facet) for facet in FACET_MODELS}
         for facet, slugs in self.state.facets.items():
             known = {value.slug for value in self.facet_values[facet]}
             if not set(slugs) <= known:
                 raise Http404(f"Unknown {FACET_MODELS[facet].label.lower()}.")
-        self.combinations = Exercise.objects.published().combinations(MIN_COMBINATION_SIZE)
+        self.combinations = shared_counts.combinations(
+            self.version(), self.db, MIN_COMBINATION_SIZE
+        )
         if combination and tuple(fixed.values()) not in self.combinations:
             raise Http404("Too few exercises for this combination.")
 
         self.url = state_path(self.state, self.combinations)
         self.page_url = with_page(self.url, self.page_number)
+
+    def _facet_values(self, facet):
+        if self.state.q or set(self.state.facets) - {facet}:
+            return list(self.filterset.facet_values(facet))
+        # Counted under no filter: no search, no other facet.
+        return shared_counts.unfiltered_facet_values(self.version(), self.db)[facet]
 
     @staticmethod
     def _page_number(raw):
@@ -220,6 +231,8 @@ class Browse(BrowseWording):
     def coverage(self):
         """How many exercises this state lists, and how many have steps, pro tips, common
         mistakes and FAQs: what its words may promise (wording.py)."""
+        if not self.state.is_filtered:
+            return shared_counts.library_coverage(self.version(), self.db)
         return Exercise.objects.filter(pk__in=self.filterset.qs.values("pk")).coverage()
 
     # What the page shows about the state.
