@@ -6,6 +6,7 @@ enough exercises (/exercises/back/barbell), and everything else is the library w
 parameters (/exercises?body_part=back&difficulty=beginner), which is never indexed.
 """
 
+from copy import copy
 from dataclasses import dataclass
 from functools import cache, cached_property
 from math import ceil
@@ -19,10 +20,13 @@ from . import shared_counts
 from .bodymap.pages import NavigationMap
 from .caching import content_version
 from .filters import BrowseState, ExerciseFilter
-from .models import FACET_MODELS, Exercise
+from .models import FACET_MODELS, FACETS, Exercise
 from .search_box import SearchBox, refused_search, typed_text
 from .wording import BrowseWording
 
+# coverage_by_page() counts the taxonomy's hubs (not the muscles worked, which have none).
+SHARED_HUBS = {model.facet for model in FACETS}
+NO_COVERAGE = {"total": 0, "steps": 0, "pro_tips": 0, "common_mistakes": 0, "faqs": 0}
 PAGE_SIZE = 24
 MIN_COMBINATION_SIZE = 5
 # Numbered page links: the first and last page and one page on each side of the current one,
@@ -138,7 +142,15 @@ class Browse(BrowseWording):
         # Every value of each facet with its count under the other filters: one query per
         # facet, except those counted without any filter (all of them on the library, a
         # hub's own facet), which every such page shares under the content version.
-        self.facet_values = {facet: self._facet_values(facet) for facet in FACET_MODELS}
+        together = [
+            facet
+            for facet in FACET_MODELS
+            if facet not in self.state.facets and not self._counted_unfiltered(facet)
+        ]
+        counts = self.filterset.facet_counts(together) if together else {}
+        self.facet_values = {
+            facet: self._facet_values(facet, counts.get(facet)) for facet in FACET_MODELS
+        }
         for facet, slugs in self.state.facets.items():
             known = {value.slug for value in self.facet_values[facet]}
             if not set(slugs) <= known:
@@ -152,11 +164,24 @@ class Browse(BrowseWording):
         self.url = state_path(self.state, self.combinations)
         self.page_url = with_page(self.url, self.page_number)
 
-    def _facet_values(self, facet):
-        if self.state.q or set(self.state.facets) - {facet}:
+    def _counted_unfiltered(self, facet):
+        """Whether a facet is counted under no filter: no search, no other facet selected."""
+        return not self.state.q and not set(self.state.facets) - {facet}
+
+    def _facet_values(self, facet, counts):
+        """The facet's values, each with its count: shared when counted under no filter, from
+        `counts` ({value id: count}) when counted with the other unselected facets, else
+        one query of its own (a selected facet of a state with other filters)."""
+        if self._counted_unfiltered(facet):
+            return shared_counts.unfiltered_facet_values(self.version(), self.db, facet)
+        if counts is None:
             return list(self.filterset.facet_values(facet))
-        # Counted under no filter: no search, no other facet.
-        return shared_counts.unfiltered_facet_values(self.version(), self.db)[facet]
+        values = []
+        for value in shared_counts.facet_values(self.version(), self.db)[facet]:
+            value = copy(value)  # the shared row stays as it is: its count is this page's
+            value.count = counts.get(value.pk, 0)
+            values.append(value)
+        return values
 
     @staticmethod
     def _page_number(raw):
@@ -231,9 +256,38 @@ class Browse(BrowseWording):
     def coverage(self):
         """How many exercises this state lists, and how many have steps, pro tips, common
         mistakes and FAQs: what its words may promise (wording.py)."""
-        if not self.state.is_filtered:
-            return shared_counts.library_coverage(self.version(), self.db)
+        key = self._coverage_key()
+        if key is not False:  # the library, a hub or a combination: every page's, shared
+            return shared_counts.coverage(self.version(), self.db).get(key, NO_COVERAGE)
         return Exercise.objects.filter(pk__in=self.filterset.qs.values("pk")).coverage()
+
+    def shared_count(self, state):
+        """How many exercises a state of one facet value lists, from the counts every page
+        shares (no query), or None for any other state."""
+        if state.q or len(state.facets) != 1:
+            return None
+        ((facet, slugs),) = state.facets.items()
+        if len(slugs) != 1:
+            return None
+        values = shared_counts.unfiltered_facet_values(self.version(), self.db, facet)
+        return next((value.count for value in values if value.slug == slugs[0]), 0)
+
+    def _coverage_key(self):
+        """Where coverage_by_page() counts this state: None for the library (sorted too), a
+        hub's (facet, value id), a combination's ("combination", body part id, equipment
+        id); False for any other state."""
+        facets = self.state.facets
+        if self.state.q:
+            return False
+        if not facets:
+            return None
+        if self.state.sort or "?" in self.url:
+            return False
+        if self.hub:
+            return (self.hub.facet, self.hub.pk) if self.hub.facet in SHARED_HUBS else False
+        if self.combination:
+            return ("combination", *(value.pk for value in self.combination))
+        return False
 
     # What the page shows about the state.
     def selected_values(self, facet):

@@ -173,6 +173,54 @@ class ExerciseFilter(django_filters.FilterSet):
             params,
         )
 
+    def facet_counts(self, facets):
+        """{facet: {value id: count}} for facets none of whose values is selected, in one
+        query: each is counted without its own filter, so all of them under the state's
+        filters. The matching exercises are read once (a WITH query), then counted per facet
+        on them (and, for a facet an exercise can also have through its secondary rows, on
+        those rows joined to them, each exercise once per value and never for its own value
+        again), as facet_values() counts them one facet at a time."""
+        matching = self.filter_without(None).order_by()
+        fields = list(dict.fromkeys(FACET_MODELS[facet].exercise_field for facet in facets))
+        connection = connections[matching.db]
+        quote = connection.ops.quote_name
+        sql, params = (
+            matching.values("pk", *fields).query.get_compiler(connection=connection).as_sql()
+        )
+        names = ["id", *fields]
+        branches, facets_of, by_column = [], [], {}
+        for facet in facets:
+            model = FACET_MODELS[facet]
+            column = quote(model.exercise_field)
+            if column not in by_column:  # the target muscle and the muscles worked share one
+                by_column[column] = len(branches)
+                branches.append(
+                    f"SELECT {len(branches)}, {column}, COUNT(*) FROM matching GROUP BY 2"
+                )
+                facets_of.append([])
+            facets_of[by_column[column]].append(facet)
+            if model.secondary_relation:
+                rows = Exercise._meta.get_field(model.secondary_relation).related_model._meta
+                value = quote(rows.get_field(model.secondary_field).column)
+                exercise = quote(rows.get_field("exercise").column)
+                branches.append(
+                    f"SELECT {len(branches)}, s.{value}, COUNT(DISTINCT s.{exercise}) "
+                    f"FROM {quote(rows.db_table)} s INNER JOIN matching m ON m.id = s.{exercise} "
+                    f"WHERE s.{value} <> m.{column} GROUP BY 2"
+                )
+                facets_of.append([facet])
+        columns = ", ".join(quote(name) for name in names)
+        counts = {facet: {} for facet in facets}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH matching ({columns}) AS ({sql}) {' UNION ALL '.join(branches)}", params
+            )
+            for branch, value, count in cursor.fetchall():
+                for facet in facets_of[branch]:
+                    found = counts[facet]
+                    found[value] = found.get(value, 0) + count
+        return counts
+
 
 @dataclass
 class BrowseState:

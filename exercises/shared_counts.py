@@ -1,13 +1,13 @@
 """Counts many browse pages share, kept in each process under the content version.
 
 The library's facet counts without any filter (its own sidebar, and the facet a hub is of: a
-facet is counted without its own filter), the combination hubs with their counts, and what
-the whole library's exercises have are the same answer for every page until the content
-changes. Each is computed by the same queries as before, once per process and page version
-(forge.pagecache: the content version the request has already read for its ETag, and the
-code), and used only while that version is the current one: any change visitors can see
-replaces the version, so every process computes them again on its next page, on every app
-server, as it retires every cached page.
+facet is counted without its own filter), the combination hubs with their counts, the facets'
+values, and what the exercises of the library, of each hub and of each combination have are
+the same answer for every page until the content changes. Each is computed once per process
+and page version (forge.pagecache: the content version the request has already read for its
+ETag, and the code), and used only while that version is the current one: any change
+visitors can see replaces the version, so every process computes them again on its next
+page, on every app server, as it retires every cached page.
 """
 
 import threading
@@ -33,20 +33,33 @@ def shared(name, version, using, build):
         return value
 
 
-def unfiltered_facet_values(version, using):
-    """{facet: [every value with its count of published exercises]}, as the library counts
-    them (one query per facet, ExerciseFilter.facet_values)."""
+def unfiltered_facet_values(version, using, facet):
+    """Every value of the facet with its count of published exercises, as the library
+    counts them (one query, ExerciseFilter.facet_values)."""
 
     def build():
         from .filters import ExerciseFilter
-        from .models import FACET_MODELS, Exercise
+        from .models import Exercise
 
-        queryset = Exercise.objects.using(using).published()
-        filterset = ExerciseFilter(QueryDict(), queryset=queryset)
+        filterset = ExerciseFilter(QueryDict(), queryset=Exercise.objects.using(using).published())
         filterset.is_valid()
-        return {facet: list(filterset.facet_values(facet)) for facet in FACET_MODELS}
+        return list(filterset.facet_values(facet))
 
-    return shared("facet values", version, using, build)
+    return shared(f"facet values {facet}", version, using, build)
+
+
+def facet_values(version, using):
+    """{facet: [every value]}, ordered as a facet lists them; values that visitors see,
+    so kept under the content version like the counts."""
+
+    def build():
+        from .models import FACET_MODELS
+
+        return {
+            facet: list(model.objects.using(using).all()) for facet, model in FACET_MODELS.items()
+        }
+
+    return shared("facet values, uncounted", version, using, build)
 
 
 def combinations(version, using, min_size):
@@ -61,12 +74,13 @@ def combinations(version, using, min_size):
     return shared(f"combinations {min_size}", version, using, build)
 
 
-def library_coverage(version, using):
-    """What the published exercises have (ExerciseQuerySet.coverage), for the library's words."""
+def coverage(version, using):
+    """What the exercises of the library, of each hub and of each combination have
+    (ExerciseQuerySet.coverage_by_page), for their words."""
 
     def build():
         from .models import Exercise
 
-        return Exercise.objects.using(using).published().coverage()
+        return Exercise.objects.using(using).published().coverage_by_page()
 
-    return shared("library coverage", version, using, build)
+    return shared("coverage", version, using, build)

@@ -8,7 +8,8 @@
   with its exact count.
 
 Counts of states one single-valued facet away come free from the facet counts Browse already
-read; the others cost one COUNT query each, and only on the pages that show them.
+read, and those of a single facet value from the counts every page shares (shared_counts);
+the others cost one COUNT query each, and only on the pages that show them.
 """
 
 from dataclasses import dataclass
@@ -42,6 +43,13 @@ def state_count(state):
     return filterset.qs.order_by().count() if filterset.is_valid() else 0
 
 
+def counted(browse, state):
+    """How many exercises a nearby state lists: from the counts every page shares when it is
+    one facet value (a muscle's hub widened to the muscles worked), else one COUNT query."""
+    shared = browse.shared_count(state)
+    return state_count(state) if shared is None else shared
+
+
 def widened_to_works(state):
     """The state with its target muscles as muscles worked instead, or None."""
     muscles = state.facets.get("muscle")
@@ -57,7 +65,7 @@ def also_works(browse):
     wider = widened_to_works(browse.state)
     if wider is None:
         return None
-    count = state_count(wider)
+    count = counted(browse, wider)
     if count <= browse.total:
         return None
     names = " or ".join(value.lower_name for value in browse.selected_values("muscle"))
@@ -93,7 +101,7 @@ def drop_one(browse):
         suggestions.append((f"Drop the search “{state.q}”", without, None))
     found = []
     for rank, (label, nearby, count) in enumerate(suggestions):
-        count = state_count(nearby) if count is None else count
+        count = counted(browse, nearby) if count is None else count
         if count:
             url = state_path(nearby, browse.combinations)
             found.append((rank == 0 and wider is not None, Suggestion(label, url, count)))

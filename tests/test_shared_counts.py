@@ -72,3 +72,71 @@ def test_a_write_on_another_app_server_is_seen_through_the_database_version(
     response = client.get("/exercises")
     assert result_count(response) == "12 exercises"
     assert body_part_counts(client.get("/exercises/legs"))["Back"] == 6
+
+
+STATES = [
+    {"body_part": ["back"]},
+    {"muscle": ["lower-back"]},
+    {"works": ["lower-back"]},
+    {"muscle": ["lower-back"], "works": ["hamstrings"]},
+    {"body_part": ["back", "legs"], "difficulty": ["advanced"]},
+    {"equipment": ["barbell"], "q": ["row"]},
+    {"q": ["deadlift"]},
+    {"q": ["zzqq"]},
+]
+
+
+@pytest.mark.parametrize("state", STATES, ids=lambda state: "&".join(state))
+def test_facets_counted_together_count_as_one_facet_at_a_time(library, state):
+    from django.http import QueryDict
+
+    from exercises.browse import Browse
+
+    make_exercise("Hip Hinge", muscle="hamstrings", secondary=["lower-back", "glutes"])
+    params = QueryDict(mutable=True)
+    for name, values in state.items():
+        params.setlist(name, values)
+    browse = Browse(params)
+
+    for facet, values in browse.facet_values.items():
+        one_at_a_time = browse.filterset.facet_values(facet)
+        assert [(v.slug, v.count) for v in values] == [(v.slug, v.count) for v in one_at_a_time]
+
+
+def test_a_hub_counts_its_other_facets_in_one_query(client, uncached, library):
+    client.get("/exercises")  # the library's own counts, shared by the hub's own facet
+
+    response, counted = counting_queries(client, "/exercises/equipment/barbell")
+    assert len(counted) == 1
+    assert "Deadlift" in text(html(response))
+
+
+def test_coverage_of_every_page_at_once_is_each_pages_own(library):
+    from exercises.models import FACETS
+
+    make_exercise("Hip Hinge", muscle="hamstrings", steps=["Hinge."], tips=["Slowly."])
+    make_exercise("Back Bridge", faqs=[("Why?", "Because.")], mistakes=["Rushing."])
+    published = Exercise.objects.published()
+    by_page = published.coverage_by_page()
+
+    assert by_page[None] == published.coverage()
+    for model in FACETS:
+        for value in model.objects.all():
+            own = published.filter(**{model.exercise_field: value}).coverage()
+            assert by_page.get((model.facet, value.pk), own) == own, (model.facet, value.slug)
+            assert own["total"] == 0 or (model.facet, value.pk) in by_page
+    pairs = published.values_list("body_part", "equipment").distinct()
+    for body_part, equipment in pairs:
+        own = published.filter(body_part=body_part, equipment=equipment).coverage()
+        assert by_page["combination", body_part, equipment] == own
+
+
+def test_a_muscle_hub_counts_the_exercises_working_its_muscle_from_the_shared_counts(
+    client, uncached, library
+):
+    make_exercise("Hip Hinge", muscle="hamstrings", secondary=["lower-back"])
+    client.get("/exercises/muscle/lower-back")  # the shared counts of this version
+
+    response, counted = counting_queries(client, "/exercises/muscle/lower-back")
+    assert "6 exercises work the lower back" in text(html(response))
+    assert len(counted) == 1  # its other facets, together

@@ -131,6 +131,54 @@ class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
         }
         return self.order_by().aggregate(total=Count("pk"), **having)
 
+    def coverage_by_page(self):
+        """coverage() of every listing page at once, in one query: {None: the exercises',
+        (facet, value id): those of each hub, ("combination", body part id, equipment id):
+        those of each pair}. Each exercise's content is looked up once (a WITH query), then
+        counted per page on those rows."""
+        flags = {
+            f"has_{key}": models.Case(
+                models.When(Exists(model.objects.filter(exercise=OuterRef("pk"))), then=1),
+                default=0,
+            )
+            for key, model in COVERED.items()
+        }
+        fields = [model.exercise_field for model in FACETS]
+        rows = self.order_by().annotate(**flags).values(*fields, *flags)
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        sql, params = rows.query.get_compiler(connection=connection).as_sql()
+        sums = ", ".join(f"SUM({quote(key)})" for key in flags)
+        # The pairs first: PostgreSQL types each column by the first SELECT with a value there.
+        groups = [("combination", ["body_part", "equipment"])]
+        groups += [(field, [field]) for field in fields] + [(None, [])]
+        branches = []
+        for index, (_, columns) in enumerate(groups):
+            picked = [quote(column) for column in columns] + ["NULL"] * (2 - len(columns))
+            group_by = f" GROUP BY {', '.join(quote(c) for c in columns)}" if columns else ""
+            branches.append(
+                f"SELECT {index}, {', '.join(picked)}, COUNT(*), {sums} FROM flagged{group_by}"
+            )
+        names = ", ".join(quote(name) for name in [*fields, *flags])
+        facet_of = {model.exercise_field: model.facet for model in FACETS}
+        found = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH flagged ({names}) AS ({sql}) {' UNION ALL '.join(branches)}", params
+            )
+            for index, first, second, total, *counts in cursor.fetchall():
+                group = groups[index][0]
+                if group is None:
+                    key = None
+                elif group == "combination":
+                    key = (group, first, second)
+                else:
+                    key = (facet_of[group], first)
+                found[key] = {"total": total} | {
+                    name: count or 0 for name, count in zip(COVERED, counts, strict=True)
+                }
+        return found
+
     def combinations(self, min_size):
         """{(body part slug, equipment slug): count} for pairs with at least min_size exercises."""
         rows = (
