@@ -9,6 +9,7 @@ parameters (/exercises?body_part=back&difficulty=beginner), which is never index
 from copy import copy
 from dataclasses import dataclass
 from functools import cache, cached_property
+from itertools import chain
 from math import ceil
 from urllib.parse import urlencode
 
@@ -35,22 +36,44 @@ PAGES_ON_EACH_SIDE = 1
 PAGES_ON_ENDS = 1
 
 
-def state_path(state, combinations):
+class Addresses:
+    """reverse() once per kind of page, then the slugs put in its place: a page lists a link
+    for every facet value. A slug (lower-case letters, digits and hyphens) is never quoted,
+    so each address is the one reverse() gives."""
+
+    def __init__(self):
+        self.pieces = {}
+
+    def __call__(self, name, *slugs):
+        pieces = self.pieces.get((name, len(slugs)))
+        if pieces is None:
+            marks = [f"slug{index}mark" for index in range(len(slugs))]
+            rest, pieces = reverse(name, args=marks), []
+            for mark in marks:
+                piece, rest = rest.split(mark, 1)
+                pieces.append(piece)
+            pieces.append(rest)
+            self.pieces[name, len(slugs)] = pieces
+        return "".join(chain.from_iterable(zip(pieces, [*slugs, ""], strict=True)))
+
+
+def state_path(state, combinations, addresses=None):
     """The path (and query string) that shows a browse state."""
+    address = addresses or (lambda name, *slugs: reverse(name, args=slugs))
     facets = state.facets
     if not state.q and not state.sort:
         if len(facets) == 1:
             ((facet, values),) = facets.items()
             hub_url_name = FACET_MODELS[facet].hub_url_name
             if len(values) == 1 and hub_url_name:
-                return reverse(hub_url_name, args=values)
+                return address(hub_url_name, *values)
         if facets.keys() == {"body_part", "equipment"}:
             pair = (*facets["body_part"], *facets["equipment"])
             if pair in combinations:
-                return reverse("exercises:combination", args=pair)
+                return address("exercises:combination", *pair)
     query = [(facet, slug) for facet in FACET_MODELS for slug in facets.get(facet, [])]
     query += [(name, value) for name, value in (("q", state.q), ("sort", state.sort)) if value]
-    path = reverse("exercises:library")
+    path = address("exercises:library")
     return f"{path}?{urlencode(query)}" if query else path
 
 
@@ -161,7 +184,8 @@ class Browse(BrowseWording):
         if combination and tuple(fixed.values()) not in self.combinations:
             raise Http404("Too few exercises for this combination.")
 
-        self.url = state_path(self.state, self.combinations)
+        self.addresses = Addresses()
+        self.url = self.path(self.state)
         self.page_url = with_page(self.url, self.page_number)
 
     def _counted_unfiltered(self, facet):
@@ -366,7 +390,7 @@ class Browse(BrowseWording):
                     value,
                     value.count,
                     value.slug in selected,
-                    state_path(self.state.toggled(facet, value.slug), self.combinations),
+                    self.path(self.state.toggled(facet, value.slug)),
                 )
                 for value in values
                 if value.count or value.slug in selected
@@ -385,16 +409,20 @@ class Browse(BrowseWording):
         chips = []
         for facet in self.state.facets:
             for value in self.selected_values(facet):
-                url = state_path(self.state.toggled(facet, value.slug), self.combinations)
+                url = self.path(self.state.toggled(facet, value.slug))
                 chips.append((f"{FACET_MODELS[facet].label}: {value.name}", url))
         if self.state.q:
             without_q = BrowseState(self.state.facets, "", self.state.sort)
-            chips.append((f"Search: {self.state.q}", state_path(without_q, self.combinations)))
+            chips.append((f"Search: {self.state.q}", self.path(without_q)))
         return chips
+
+    def path(self, state):
+        """The address of a state near this one (state_path)."""
+        return state_path(state, self.combinations, self.addresses)
 
     def sort_url(self, sort):
         state = BrowseState(self.state.facets, self.state.q, sort)
-        return state_path(state, self.combinations)
+        return self.path(state)
 
     @property
     def markdown_url(self):

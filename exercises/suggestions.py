@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from .browse import state_path
 from .filters import BrowseState, ExerciseFilter
 from .models import FACET_MODELS, Exercise
 
@@ -70,7 +69,7 @@ def also_works(browse):
         return None
     names = " or ".join(value.lower_name for value in browse.selected_values("muscle"))
     label = f"{count} exercise{'s work' if count > 1 else ' works'} the {names}"
-    return Suggestion(label, state_path(wider, browse.combinations), count)
+    return Suggestion(label, browse.path(wider), count)
 
 
 def drop_one(browse):
@@ -103,7 +102,7 @@ def drop_one(browse):
     for rank, (label, nearby, count) in enumerate(suggestions):
         count = counted(browse, nearby) if count is None else count
         if count:
-            url = state_path(nearby, browse.combinations)
+            url = browse.path(nearby)
             found.append((rank == 0 and wider is not None, Suggestion(label, url, count)))
     found.sort(key=lambda item: (not item[0], -item[1].count))
     return [suggestion for _, suggestion in found]
