@@ -17,7 +17,9 @@ from io import StringIO
 
 from bs4 import BeautifulSoup
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from settings_env import BASE_DIR
 
 from exercises.models import (
     FACETS,
@@ -25,6 +27,7 @@ from exercises.models import (
     BodyPart,
     Category,
     CommonMistake,
+    ContentRevision,
     Difficulty,
     Equipment,
     Exercise,
@@ -214,6 +217,26 @@ def command_output(name, *args):
     out = StringIO()
     call_command(name, *args, stdout=out, stderr=StringIO())
     return out.getvalue()
+
+
+def shared_rows(django_db_blocker, build):
+    """Rows that a group of tests reads, written once for the group by `build()`: in a module-
+    or class-scoped fixture, `yield from shared_rows(django_db_blocker, build)` yields what
+    `build()` returns.
+
+    The rows live in a transaction rolled back after the group; each test runs in a savepoint
+    inside it, so what one test writes never reaches the next. As after `django_db_setup`, no
+    content version is stored: each test makes its own, so no test is answered with pages
+    another one cached.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        # A browser test run before on this worker empties the database when it ends.
+        if not BodyPart.objects.exists():
+            call_command("import_exercises", BASE_DIR / "fixtures" / "taxonomy.json", verbosity=0)
+        built = build()
+        ContentRevision.objects.all().delete()
+        yield built
+        transaction.set_rollback(True)
 
 
 # Reading pages as a visitor sees them.
