@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from factories import command_output
+from factories import command_output, shared_rows
 
 from exercises.models import (
     FAQ,
@@ -155,55 +155,79 @@ def test_import_from_standard_input(taxonomy, monkeypatch):
 # free-exercise-db ---------------------------------------------------------------------------
 
 
-def test_free_exercise_db_import(taxonomy):
-    output = run_import(FREE_EXERCISE_DB)
-    assert "exercises: 873 created" in output
-    assert Exercise.objects.count() == Exercise.objects.published().count() == 873
+def import_the_starter_library():
+    """Import free-exercise-db as the tests below read it; return (stdout, stderr)."""
+    out, err = StringIO(), StringIO()
+    call_command("import_exercises", FREE_EXERCISE_DB, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
 
-    sit_up = Exercise.objects.get(name="3/4 Sit-Up")
-    assert sit_up.slug == "34-sit-up"
-    assert (sit_up.target_muscle.slug, sit_up.body_part.slug) == ("abs", "core")
-    assert (sit_up.equipment.slug, sit_up.difficulty.slug) == ("bodyweight", "beginner")
-    assert sit_up.steps.count() == 5
 
-    curl = Exercise.objects.get(name="EZ-Bar Curl")
-    assert (curl.equipment.slug, curl.target_muscle.slug, curl.body_part.slug) == (
-        "ez-bar",
-        "biceps",
-        "arms",
-    )
+@pytest.fixture(scope="class")
+def starter_imported(django_db_setup, django_db_blocker):
+    yield from shared_rows(django_db_blocker, import_the_starter_library)
 
-    clean_and_jerk = Exercise.objects.get(name="Clean and Jerk")
-    assert clean_and_jerk.difficulty.slug == "advanced"
-    assert clean_and_jerk.category.slug == "olympic-weightlifting"
-    assert clean_and_jerk.body_part.slug == "shoulders"  # from the target muscle
-    assert [m.slug for m in clean_and_jerk.ordered_secondary_muscles] == [
-        "abs",
-        "glutes",
-        "hamstrings",
-        "lower-back",
-        "quads",
-        "traps",
-        "triceps",
-    ]
 
-    row = Exercise.objects.get(name="Alternating Renegade Row")
-    assert (row.target_muscle.slug, row.body_part.slug) == ("upper-back", "back")
-    assert row.equipment.slug == "kettlebell"
+@pytest.fixture
+def starter_import(starter_imported, taxonomy):
+    """The starter library imported on the taxonomy alone (once for the class): what
+    import_exercises printed on standard output and on standard error (not a terminal)."""
+    return starter_imported
 
-    # The target muscle is not repeated among the secondary ones.
-    pullover = Exercise.objects.get(name="Bent-Arm Barbell Pullover")
-    assert pullover.target_muscle.slug == "lats"
-    assert [m.slug for m in pullover.ordered_secondary_muscles] == [
-        "chest",
-        "shoulders",
-        "triceps",
-    ]
-    # Empty instructions are dropped, the rest keep their order.
-    squat = Exercise.objects.get(name="Barbell Squat To A Bench")
-    steps = [s.text for s in squat.steps.all()]
-    assert len(steps) == 7
-    assert steps[1].startswith("Then, set the bar on a rack")
+
+class TestTheStarterLibraryImport:
+    def test_free_exercise_db_import(self, starter_import):
+        output, _ = starter_import
+        assert "exercises: 873 created" in output
+        assert Exercise.objects.count() == Exercise.objects.published().count() == 873
+
+        sit_up = Exercise.objects.get(name="3/4 Sit-Up")
+        assert sit_up.slug == "34-sit-up"
+        assert (sit_up.target_muscle.slug, sit_up.body_part.slug) == ("abs", "core")
+        assert (sit_up.equipment.slug, sit_up.difficulty.slug) == ("bodyweight", "beginner")
+        assert sit_up.steps.count() == 5
+
+        curl = Exercise.objects.get(name="EZ-Bar Curl")
+        assert (curl.equipment.slug, curl.target_muscle.slug, curl.body_part.slug) == (
+            "ez-bar",
+            "biceps",
+            "arms",
+        )
+
+        clean_and_jerk = Exercise.objects.get(name="Clean and Jerk")
+        assert clean_and_jerk.difficulty.slug == "advanced"
+        assert clean_and_jerk.category.slug == "olympic-weightlifting"
+        assert clean_and_jerk.body_part.slug == "shoulders"  # from the target muscle
+        assert [m.slug for m in clean_and_jerk.ordered_secondary_muscles] == [
+            "abs",
+            "glutes",
+            "hamstrings",
+            "lower-back",
+            "quads",
+            "traps",
+            "triceps",
+        ]
+
+        row = Exercise.objects.get(name="Alternating Renegade Row")
+        assert (row.target_muscle.slug, row.body_part.slug) == ("upper-back", "back")
+        assert row.equipment.slug == "kettlebell"
+
+        # The target muscle is not repeated among the secondary ones.
+        pullover = Exercise.objects.get(name="Bent-Arm Barbell Pullover")
+        assert pullover.target_muscle.slug == "lats"
+        assert [m.slug for m in pullover.ordered_secondary_muscles] == [
+            "chest",
+            "shoulders",
+            "triceps",
+        ]
+        # Empty instructions are dropped, the rest keep their order.
+        squat = Exercise.objects.get(name="Barbell Squat To A Bench")
+        steps = [s.text for s in squat.steps.all()]
+        assert len(steps) == 7
+        assert steps[1].startswith("Then, set the bar on a rack")
+
+    def test_no_progress_bar_when_not_on_a_terminal(self, starter_import):
+        _, stderr = starter_import
+        assert stderr == ""
 
 
 def test_free_exercise_db_small_file(taxonomy, tmp_path):
@@ -253,18 +277,70 @@ def test_format_can_be_forced(taxonomy, tmp_path):
 # Import rules -------------------------------------------------------------------------------
 
 
-def test_importing_twice_changes_nothing(spine_stretch):
-    run_import(FREE_EXERCISE_DB)
-    before = snapshot()
-    first_counts = row_counts()
+def import_spine_stretch_then_the_starter_library():
+    for path in (FIXTURES / "spine-stretch.json", FREE_EXERCISE_DB):
+        run_import(path)
 
-    output = run_import(FREE_EXERCISE_DB)
-    assert "exercises: 0 created, 0 updated, 873 unchanged, 0 skipped" in output
-    run_import(FIXTURES / "spine-stretch.json")
-    run_import(FIXTURES / "taxonomy.json")
 
-    assert row_counts() == first_counts
-    assert snapshot() == before
+@pytest.fixture(scope="class")
+def starter_after_spine_stretch_imported(django_db_setup, django_db_blocker):
+    yield from shared_rows(django_db_blocker, import_spine_stretch_then_the_starter_library)
+
+
+@pytest.fixture
+def starter_after_spine_stretch(starter_after_spine_stretch_imported, taxonomy):
+    """The Spine Stretch, then the starter library, imported (once for the class): the Spine
+    Stretch."""
+    return Exercise.objects.get(slug="spine-stretch")
+
+
+class TestOnTheStarterLibrary:
+    def test_importing_twice_changes_nothing(self, starter_after_spine_stretch):
+        before = snapshot()
+        first_counts = row_counts()
+
+        output = run_import(FREE_EXERCISE_DB)
+        assert "exercises: 0 created, 0 updated, 873 unchanged, 0 skipped" in output
+        run_import(FIXTURES / "spine-stretch.json")
+        run_import(FIXTURES / "taxonomy.json")
+
+        assert row_counts() == first_counts
+        assert snapshot() == before
+
+    def test_export_import_round_trip(self, starter_after_spine_stretch, tmp_path, client):
+        spine_stretch = starter_after_spine_stretch
+        # Address history: a twice-renamed exercise and two deleted ones.
+        for slug in ("seated-spine-stretch", "spine-stretch-seated"):
+            spine_stretch.slug = slug
+            spine_stretch.save()
+        Exercise.objects.filter(slug__in=["ez-bar-curl", "34-sit-up"]).delete()
+        backup = tmp_path / "backup.json"
+        run_export(backup)
+        data = json.loads(backup.read_text(encoding="utf-8"))
+        renamed = next(e for e in data["exercises"] if e["slug"] == "spine-stretch-seated")
+        assert renamed["old_slugs"] == ["seated-spine-stretch", "spine-stretch"]
+        assert data["gone_slugs"] == ["34-sit-up", "ez-bar-curl"]
+
+        for model in (Exercise, ExerciseSlug, Muscle, BodyPart, Difficulty, Equipment, Category):
+            model.objects.all().delete()
+        assert sum(row_counts().values()) == 0
+
+        output = run_import(backup)
+        assert "old addresses: 4 created, 0 updated, 0 unchanged, 0 skipped" in output
+        assert Exercise.objects.count() == 872
+        assert run_export() == backup.read_text(encoding="utf-8")
+        # The restored site answers the old addresses as before.
+        for old in ("spine-stretch", "seated-spine-stretch"):
+            response = client.get(f"/exercise/{old}")
+            assert (response.status_code, response["Location"]) == (
+                301,
+                "/exercise/spine-stretch-seated",
+            )
+        assert client.get("/exercise/ez-bar-curl").status_code == 410
+        assert client.get("/exercise/34-sit-up").status_code == 410
+        # Importing the backup again changes nothing.
+        output = run_import(backup)
+        assert "old addresses: 0 created, 0 updated, 4 unchanged, 0 skipped" in output
 
 
 def test_existing_exercise_is_kept_unless_update(spine_stretch, tmp_path):
@@ -334,12 +410,6 @@ def test_progress_is_shown_through_checking_and_writing(taxonomy):
     assert "Checking exercises: 100%" in stderr.getvalue()
     assert "Writing exercises: 100%" in stderr.getvalue()
     assert "873/873" in stderr.getvalue()
-
-
-def test_no_progress_bar_when_not_on_a_terminal(taxonomy):
-    stderr = StringIO()
-    call_command("import_exercises", FREE_EXERCISE_DB, stdout=StringIO(), stderr=stderr)
-    assert stderr.getvalue() == ""
 
 
 def test_dry_run_writes_nothing(taxonomy):
@@ -481,42 +551,6 @@ def test_export(spine_stretch, tmp_path):
     run_export(path)
     assert path.read_text(encoding="utf-8") == run_export()
     assert path.read_text(encoding="utf-8").endswith("}\n")
-
-
-def test_export_import_round_trip(spine_stretch, tmp_path, client):
-    run_import(FREE_EXERCISE_DB)
-    # Address history: a twice-renamed exercise and two deleted ones.
-    for slug in ("seated-spine-stretch", "spine-stretch-seated"):
-        spine_stretch.slug = slug
-        spine_stretch.save()
-    Exercise.objects.filter(slug__in=["ez-bar-curl", "34-sit-up"]).delete()
-    backup = tmp_path / "backup.json"
-    run_export(backup)
-    data = json.loads(backup.read_text(encoding="utf-8"))
-    renamed = next(e for e in data["exercises"] if e["slug"] == "spine-stretch-seated")
-    assert renamed["old_slugs"] == ["seated-spine-stretch", "spine-stretch"]
-    assert data["gone_slugs"] == ["34-sit-up", "ez-bar-curl"]
-
-    for model in (Exercise, ExerciseSlug, Muscle, BodyPart, Difficulty, Equipment, Category):
-        model.objects.all().delete()
-    assert sum(row_counts().values()) == 0
-
-    output = run_import(backup)
-    assert "old addresses: 4 created, 0 updated, 0 unchanged, 0 skipped" in output
-    assert Exercise.objects.count() == 872
-    assert run_export() == backup.read_text(encoding="utf-8")
-    # The restored site answers the old addresses as before.
-    for old in ("spine-stretch", "seated-spine-stretch"):
-        response = client.get(f"/exercise/{old}")
-        assert (response.status_code, response["Location"]) == (
-            301,
-            "/exercise/spine-stretch-seated",
-        )
-    assert client.get("/exercise/ez-bar-curl").status_code == 410
-    assert client.get("/exercise/34-sit-up").status_code == 410
-    # Importing the backup again changes nothing.
-    output = run_import(backup)
-    assert "old addresses: 0 created, 0 updated, 4 unchanged, 0 skipped" in output
 
 
 def test_export_leaves_out_empty_address_lists(spine_stretch):
