@@ -13,6 +13,7 @@ from .bodymap.pages import ExerciseMap
 from .browse import Browse, markdown_path
 from .filters import SORTS
 from .models import FACET_MODELS, BodyPart, Exercise, ExerciseSlug, HubSlug
+from .models.compiled import CompiledQuery
 from .models.substitutes import grouped
 from .sitemaps import hubs_with_exercises
 
@@ -135,9 +136,7 @@ def exercise_detail(request, slug, markdown=False):
     if not exercise.is_published and not can_preview(request.user):
         raise Http404("No such exercise.")
     # “Swap for” and the FAQ answering “What can I do instead?” read the same groups.
-    substitutes = grouped(
-        Exercise.objects.published().select_related("equipment").substitutes_for(exercise)
-    )
+    substitutes = grouped(CompiledQuery.run("substitutes", substitutes_of, exercise))
     context = {
         "exercise": exercise,
         "substitutes": substitutes,
@@ -151,7 +150,7 @@ def exercise_detail(request, slug, markdown=False):
     }
     if not markdown:  # the Markdown copy lists no related exercises, only the hubs
         context |= {
-            "related": Exercise.objects.published().for_listing().related_to(exercise)[:6],
+            "related": CompiledQuery.run("related", related_to, exercise),
             "indexable": exercise.is_published,
             "page_title": exercise.page_title,
             "page_description": exercise.meta_description,
@@ -172,6 +171,16 @@ def exercise_detail(request, slug, markdown=False):
     if not exercise.is_published:
         add_never_cache_headers(response)  # a staff preview: never kept by any cache
     return response
+
+
+def related_to(exercise):
+    """The exercise page's related exercises (CompiledQuery: `exercise` may be a stand-in)."""
+    return Exercise.objects.published().for_listing().related_to(exercise)[:6]
+
+
+def substitutes_of(exercise):
+    """The exercise page's “Swap for” rows (CompiledQuery: `exercise` may be a stand-in)."""
+    return Exercise.objects.published().select_related("equipment").substitutes_for(exercise)
 
 
 def moved_or_gone(request, slug, markdown):

@@ -231,3 +231,48 @@ def test_related_exercises_are_the_best_ranked_of_the_whole_library(taxonomy):
         found = [e.name for e in Exercise.objects.published().for_listing().related_to(exercise)]
         assert found == brute_force_related(exercise), exercise.name
         assert len(found) == 6
+
+
+def test_the_exercise_pages_compiled_queries_answer_what_the_orm_does(taxonomy):
+    """The related exercises and “Swap for” run compiled once per shape (the number of
+    secondary muscles): for every exercise, with trainers' pins and exclusions too, they give
+    the rows the ORM builds for it, and edits made after a shape was compiled show at once."""
+    from exercises.models import ExerciseSubstitute
+    from exercises.models.compiled import CompiledQuery
+    from exercises.views import related_to, substitutes_of
+
+    build_library(120)
+    exercises = list(Exercise.objects.published().for_detail().order_by("pk"))
+    CompiledQuery.compiled.clear()
+
+    def rows(results):
+        return [
+            (e.pk, e.name, e.equipment.name, getattr(e, "pinned", None), e.thumbnail_url)
+            if hasattr(e, "thumbnail_hash")
+            else (e.pk, e.name, e.equipment.name, e.pinned)
+            for e in results
+        ]
+
+    def check(exercise):
+        for shape, build in (("related", related_to), ("substitutes", substitutes_of)):
+            assert rows(CompiledQuery.run(shape, build, exercise)) == rows(build(exercise))
+
+    for exercise in exercises:
+        check(exercise)
+    shapes = {key[1] for key in CompiledQuery.compiled}
+    assert len(shapes) > 1
+    assert all(query.usable for query in CompiledQuery.compiled.values())
+
+    # After the shapes are compiled: a pin and an exclusion, and a renamed related exercise.
+    first = next(e for e in exercises if len(substitutes_of(e)) > 1)
+    computed = [e.pk for e in substitutes_of(first)]
+    pinned = next(e for e in exercises if e.pk not in computed and e.pk != first.pk)
+    ExerciseSubstitute.objects.create(exercise=first, substitute=pinned, choice="pin")
+    ExerciseSubstitute.objects.create(exercise=first, substitute_id=computed[0], choice="exclude")
+    renamed = related_to(first)[0]
+    Exercise.objects.filter(pk=renamed.pk).update(name="Aaa Renamed")
+    first = Exercise.objects.for_detail().get(pk=first.pk)
+    check(first)
+    swap = [e.pk for e in CompiledQuery.run("substitutes", substitutes_of, first)]
+    assert pinned.pk in swap and computed[0] not in swap
+    assert "Aaa Renamed" in [e.name for e in CompiledQuery.run("related", related_to, first)]
