@@ -273,3 +273,19 @@ def test_forge_wsgi_serves_hot_pages():
 
     assert isinstance(application, HotPages)
     assert application.enabled
+
+
+def test_a_failed_version_read_is_answered_by_django(processes, monkeypatch):
+    """A dropped database connection: the copy is not served blind; Django answers (and its
+    request_started replaces the connection)."""
+    process, _ = processes
+    first = process.get("/exercises")
+
+    def dropped(self):
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(HotPages, "current_version", dropped)
+    calls = process.django.calls
+
+    assert process.get("/exercises") == first
+    assert process.django.calls == calls + 1
