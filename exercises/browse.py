@@ -141,7 +141,7 @@ class Browse(BrowseWording):
         data = params.copy()
         for facet, slug in (fixed or {}).items():
             data.setlist(facet, [slug, *[v for v in data.getlist(facet) if v != slug]])
-        queryset = Exercise.objects.published().for_listing()
+        queryset = Exercise.objects.published().for_cards()
         self.db = queryset.db
         self.search = SearchBox("", self.version, queryset.db)
         self.filterset = ExerciseFilter(data, queryset=queryset, vocabulary=self.search.vocabulary)

@@ -35,6 +35,9 @@ from .taxonomy import FACETS
 # The ordered content an exercise may have or lack, by the key coverage() counts it under.
 COVERED = {"steps": Step, "pro_tips": ProTip, "common_mistakes": CommonMistake, "faqs": FAQ}
 
+# The taxonomy values a result card names (exercise_card.html, the Markdown list's lines).
+CARD_TAXONOMY = ("target_muscle", "equipment", "difficulty")
+
 # "Swap for": computed substitutes per equipment, besides the pinned ones, and in all.
 SUBSTITUTES_PER_EQUIPMENT = 3
 MAX_SUBSTITUTES = 40
@@ -91,6 +94,12 @@ class ExerciseQuerySet(CompletenessQuerySet, models.QuerySet):
         return self.select_related(*(model.exercise_field for model in FACETS)).annotate(
             thumbnail_hash=Subquery(first_media.values("content_hash")[:1])
         )
+
+    def for_cards(self):
+        """What a listing page shows of each exercise, in one query: the exercise with the
+        three taxonomy values its card (and its Markdown line) names, and its thumbnail's
+        hash; for_listing() without the body part and category no card shows."""
+        return self.for_listing().select_related(None).select_related(*CARD_TAXONOMY)
 
     def for_detail(self):
         """Everything the exercise page and its Markdown copy show, in four queries: the
