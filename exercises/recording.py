@@ -38,9 +38,10 @@ def revision(comment, user=None):
         yield
 
 
-def record_exercises(pks, comment, user=None):
+def record_exercises(pks, comment, user=None, done=None):
     """A revision for each of these exercises holding it and its rows as the database has them
-    now (read afresh: a writer's own instances may hold rows from before its bulk writes).
+    now (read afresh: a writer's own instances may hold rows from before its bulk writes);
+    `done(count)` is told of each chunk recorded (an import's progress).
 
     Written in bulk rather than through create_revision(), which saves each revision with
     about ten queries; the versions are the ones django-reversion itself would store."""
@@ -56,6 +57,8 @@ def record_exercises(pks, comment, user=None):
                 "substitute_choices__substitute",
             )
             snapshots = [list(versioned_rows(exercise)) for exercise in exercises]
+            for exercise in exercises:
+                forget_rows(exercise)
             now = timezone.now()
             revisions = Revision.objects.bulk_create(
                 [Revision(date_created=now, user=user, comment=comment) for _ in snapshots]
@@ -65,6 +68,16 @@ def record_exercises(pks, comment, user=None):
                 for revision, rows in zip(revisions, snapshots, strict=True)
                 for row in rows
             )
+            if done is not None:
+                done(len(snapshots))
+
+
+def forget_rows(exercise):
+    """Drop the rows loaded with the exercise, which point back at it: without the cycle they
+    are freed as soon as they are no longer used, not at the next full garbage collection (a
+    large import's memory would grow with every chunk until then)."""
+    exercise.__dict__.pop("_prefetched_objects_cache", None)
+    exercise._state.fields_cache.clear()
 
 
 def versioned_rows(exercise):

@@ -65,9 +65,9 @@ def check_value(model, name, value, record, where, errors):
 
 def check_unique(seen, key, value, record, errors):
     """Refuse a slug or name that an earlier record of the same list already uses."""
-    earlier = seen[key].setdefault(value, record)
-    if earlier is not record:
-        errors.append(f'{record.label}: {key} "{value}" is already used by {earlier.label}')
+    earlier = seen[key].setdefault(value, record.label)
+    if earlier != record.label:
+        errors.append(f'{record.label}: {key} "{value}" is already used by {earlier}')
 
 
 def summarize(errors):

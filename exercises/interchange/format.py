@@ -192,6 +192,9 @@ def forge_records(data):
     records = {}
     for key in [*SECTIONS, "exercises", "gone_slugs"]:
         items = data.get(key, [])
+        if key == "exercises" and hasattr(items, "library"):
+            records[key] = items  # reading.ExerciseStream: its records, read on each pass
+            continue
         if not isinstance(items, list):
             raise LibraryError(f'"{key}" must be a list, not {type_name(items)}')
         records[key] = [Record(label(key, i, item), item) for i, item in enumerate(items)]

@@ -12,6 +12,7 @@ from django.db import DatabaseError, transaction
 from ..duplicates import name_key, stored_index
 from ..models import Exercise, ExerciseSlug
 from ..models.completeness import gate_gaps
+from ..recording import forget_rows
 from ..text import normalize_name
 from . import free_exercise_db, substitutes
 from . import media as media_format
@@ -39,6 +40,7 @@ from .format import (
     type_name,
 )
 from .plan import Change, Plan
+from .reading import no_progress
 from .taxonomy import plan_taxonomy, taxonomy_slugs
 from .writer import CHUNK, LISTS, MEDIA_KEYS, write
 
@@ -68,7 +70,7 @@ def import_library(
     ``update`` is set. ``status`` overrides every exercise's status. ``media_dir`` is the
     folder the file's `media/` entries are read from (the JSON file's own).
     """
-    progress = progress or (lambda iterable, **kwargs: iterable)
+    progress = progress or no_progress
     format = format or detect_format(data)
     try:
         with transaction.atomic():
@@ -79,10 +81,11 @@ def import_library(
                 records = {key: [] for key in SECTIONS}
                 records["exercises"], errors = free_exercise_db.to_forge(data, taxonomy_slugs())
                 records["gone_slugs"] = []
-            plan = Plan()
+            plan = Plan(records=records["exercises"])
             known = plan_taxonomy(plan, records, update, errors)
-            old_slugs, live = plan_exercises(
-                plan, records["exercises"], known, update, status, errors, progress, media_dir
+            exercises = ExercisePlanner(plan, known, update, status, media_dir)
+            old_slugs, live = exercises.run(
+                errors, progress(plan.records, desc="Checking exercises", unit="exercise")
             )
             plan_addresses(plan, old_slugs, records["gone_slugs"], live, update, errors)
             substitutes.check_references(plan.substitutes, live, errors)
@@ -90,7 +93,7 @@ def import_library(
             if errors:
                 raise LibraryError(summarize(errors))
             if not dry_run:
-                write(plan, progress)
+                write(plan, exercises, progress)
     except RecursionError:
         raise LibraryError("its lists and objects are nested too deeply") from None
     except DatabaseError as error:
@@ -99,74 +102,105 @@ def import_library(
     return plan
 
 
-def plan_exercises(plan, records, known, update, status, errors, progress, media_dir=None):
-    """Check each exercise record; return the old slugs of each as (record, slugs, exercise),
-    and the exercises' slugs as they will be after the import.
+class ExercisePlanner:
+    """Checks exercise records against the database a chunk at a time, noting in the plan what
+    to do with each. It runs twice: once to check the whole file, then once more to write it,
+    chunk by chunk, reading the records again rather than keeping them, with the exercises as
+    the database had them before the import (matched by slug, else by name as normalize_name
+    makes it, so a look-alike name is the same exercise, never a second one)."""
 
-    Records are matched to exercises by slug, else by name as normalize_name makes it, so a
-    look-alike name (other spaces or Unicode form) is the same exercise, never a second one.
-    The records go by in chunks; only the matched exercises of a chunk are loaded whole."""
-    index = list(Exercise.objects.values_list("pk", "slug", "name"))
-    by_slug = {slug: pk for pk, slug, _ in index}
-    by_name = {normalize_name(name): pk for pk, _, name in index}
-    slug_of = {pk: slug for pk, slug, _ in index}
-    del index
-    claimed = {}
-    seen = {"slug": {}, "name": {}}
-    old_slugs = []
-    created_slugs = set()
-    renamed = {}  # slug → slug after the update, of updated exercises
-    checking = progress(records, desc="Checking exercises", unit="exercise")
-    for chunk in batched(checking, CHUNK):
-        ready = []
-        for record in chunk:
-            data = normalize(record, EXERCISE_FIELDS, errors)
-            if data is not None:
-                data["name"] = clean_name(data["name"])
-                ready.append((record, data, by_slug.get(data["slug"]) or by_name.get(data["name"])))
-        matched = (
-            Exercise.objects.for_detail()
-            .prefetch_related("old_slugs", substitutes.prefetch())
-            .in_bulk([pk for _, _, pk in ready if pk is not None])
-        )
-        for record, data, pk in ready:
-            current = matched.get(pk)
-            entry = plan_exercise(
-                plan, record, data, current, known, update, status, errors, claimed, seen, media_dir
+    def __init__(self, plan, known, update, status, media_dir):
+        self.plan, self.known, self.update = plan, known, update
+        self.status, self.media_dir = status, media_dir
+        index = list(Exercise.objects.values_list("pk", "slug", "name"))
+        self.by_slug = {slug: pk for pk, slug, _ in index}
+        self.by_name = {normalize_name(name): pk for pk, _, name in index}
+        self.slug_of = {pk: slug for pk, slug, _ in index}
+
+    def run(self, errors, records, write=None):
+        """Check each record; without `write`, note what to do in the plan; with it, hand it
+        each chunk's exercises to create or update (and note nothing: the plan is made).
+        Returns the old slugs of each record as (label, slugs, (id or None, slug)), and the
+        exercises' slugs as they will be after the import. Only the matched exercises of one
+        chunk are loaded whole at a time."""
+        plan = self.plan if write is None else type(self.plan)()
+        by_slug, by_name, slug_of = self.by_slug, self.by_name, self.slug_of
+        claimed = {}
+        seen = {"slug": {}, "name": {}}
+        old_slugs = []
+        created_slugs = set()
+        renamed = {}  # slug → slug after the update, of updated exercises
+        for chunk in batched(records, CHUNK):
+            ready = []
+            for record in chunk:
+                data = normalize(record, EXERCISE_FIELDS, errors)
+                if data is not None:
+                    data["name"] = clean_name(data["name"])
+                    pk = by_slug.get(data["slug"]) or by_name.get(data["name"])
+                    ready.append((record, data, pk))
+            matched = (
+                Exercise.objects.for_detail()
+                .prefetch_related("old_slugs", substitutes.prefetch())
+                .in_bulk([pk for _, _, pk in ready if pk is not None])
             )
-            if entry is None:
-                continue
-            exercise, action = entry
-            if action == "updated":
-                for key, holders in (("name", by_name), ("slug", by_slug)):
-                    holder = holders.get(data[key])
-                    if holder is not None and holder != current.pk:
-                        errors.append(
-                            f"{record.label}: {key} {quote(data[key])} is already used by the "
-                            f'exercise "{slug_of[holder]}"'
-                        )
-            if action == "created":
-                created_slugs.add(exercise.slug)
-            elif action == "updated":
-                renamed[slug_of[current.pk]] = exercise.slug
-            if data["old_slugs"]:
-                # The loaded row (with its lists) is not kept: its primary key is enough.
-                owner = exercise if current is None else Exercise(pk=current.pk)
-                old_slugs.append((record, data["old_slugs"], owner))
-    return old_slugs, (set(by_slug) - set(renamed)) | set(renamed.values()) | created_slugs
+            written = []
+            for record, data, pk in ready:
+                current = matched.get(pk)
+                entry = plan_exercise(
+                    plan,
+                    record,
+                    data,
+                    current,
+                    self.known,
+                    self.update,
+                    self.status,
+                    errors,
+                    claimed,
+                    seen,
+                    self.media_dir,
+                )
+                if entry is None:
+                    continue
+                exercise, action, row = entry
+                if action == "updated":
+                    for key, holders in (("name", by_name), ("slug", by_slug)):
+                        holder = holders.get(data[key])
+                        if holder is not None and holder != current.pk:
+                            errors.append(
+                                f"{record.label}: {key} {quote(data[key])} is already used by "
+                                f'the exercise "{slug_of[holder]}"'
+                            )
+                if action == "created":
+                    created_slugs.add(exercise.slug)
+                elif action == "updated":
+                    renamed[slug_of[current.pk]] = exercise.slug
+                if row is not None:
+                    written.append(row)
+                if data["old_slugs"]:
+                    owner = (None if current is None else current.pk, exercise.slug)
+                    old_slugs.append((record.label, data["old_slugs"], owner))
+            if write is None:
+                plan.written += [(exercise.pk, exercise.name) for exercise, *_ in written]
+            elif not errors:
+                write(written)
+            for exercise in matched.values():
+                forget_rows(exercise)
+        live = (set(by_slug) - set(renamed)) | set(renamed.values()) | created_slugs
+        return old_slugs, live
 
 
 def plan_exercise(
     plan, record, data, current, known, update, status, errors, claimed, seen, media_dir
 ):
     """Check one exercise record against the exercise it matches (or None); note what to do
-    with it in the plan. Returns (exercise, action), or None when the record has a problem."""
+    with it in the plan. Returns (exercise, action, what to write or None), or None when the
+    record has a problem."""
     if current is not None:
-        earlier = claimed.setdefault(current.pk, record)
-        if earlier is not record:
+        earlier = claimed.setdefault(current.pk, record.label)
+        if earlier != record.label:
             errors.append(
                 f'{record.label}: matches the exercise "{current.slug}" that '
-                f"{earlier.label} already matches"
+                f"{earlier} already matches"
             )
         if record.carried is not None:
             # What the file's format cannot express stays as the database has it.
@@ -215,10 +249,9 @@ def plan_exercise(
         if gaps:
             plan.flagged.append((data["name"], gaps))
     if current is None:
-        plan.exercises.append((exercise, data, secondary, fields, media))
-        return exercise, action
+        return exercise, action, (exercise, data, secondary, fields, media)
     if action == "unchanged":
-        return current, action
+        return current, action, None
     plan.changes.append(Change("exercises", current.name, fields, action))
     if action == "updated":
         # Save the loaded row, so that its creation time and slug history carry over; its
@@ -227,8 +260,8 @@ def plan_exercise(
         for key in (*written, "quick_answer", *REFERENCES):
             setattr(current, key, getattr(exercise, key))
         current.__dict__.pop("_prefetched_objects_cache", None)
-        plan.exercises.append((current, data, secondary, fields, media))
-    return current, action
+        return current, action, (current, data, secondary, fields, media)
+    return current, action, None
 
 
 def plan_duplicates(plan, progress):
@@ -237,15 +270,15 @@ def plan_duplicates(plan, progress):
     backup holding look-alike names still restores."""
     index = stored_index()
     stored = {pk: name for pk, name, _, alias_of in index.entries if alias_of is None}
-    checking = progress(plan.exercises, desc="Comparing names", unit="exercise")
-    for number, (exercise, *_) in enumerate(checking):
-        loaded = stored.get(exercise.pk)
-        if loaded is not None and name_key(loaded) == name_key(exercise.name):
+    checking = progress(plan.written, desc="Comparing names", unit="exercise")
+    for number, (pk, name) in enumerate(checking):
+        loaded = stored.get(pk)
+        if loaded is not None and name_key(loaded) == name_key(name):
             continue
-        similar = index.similar(exercise.name, exclude=exercise.pk)
+        similar = index.similar(name, exclude=pk)
         if similar:
-            plan.similar.append((exercise.name, similar))
-        index.add(exercise.pk or ("record", number), exercise.name)
+            plan.similar.append((name, similar))
+        index.add(pk or ("record", number), name)
 
 
 def plan_addresses(plan, old_slugs, gone_records, live, update, errors):
@@ -254,14 +287,14 @@ def plan_addresses(plan, old_slugs, gone_records, live, update, errors):
     already in the database that answers differently is kept unless ``update``."""
     stored = dict(ExerciseSlug.objects.values_list("slug", "exercise_id"))
     entries = [
-        (f"{record.label}: old_slugs[{index}]", slug, exercise)
-        for record, slugs, exercise in old_slugs
+        (f"{label}: old_slugs[{index}]", slug, owner)
+        for label, slugs, owner in old_slugs
         for index, slug in enumerate(slugs)
     ]
     entries += [(record.label, record.data, None) for record in gone_records]
     slug_field = Exercise._meta.get_field("slug")
     seen = {}
-    for where, slug, exercise in entries:
+    for where, slug, owner in entries:
         if not isinstance(slug, str):
             errors.append(f"{where} must be a string, not {type_name(slug)}")
             continue
@@ -277,10 +310,10 @@ def plan_addresses(plan, old_slugs, gone_records, live, update, errors):
         if slug in live:
             errors.append(f'{where}: "{slug}" is the address of an exercise, so it cannot be old')
             continue
-        target = exercise.pk if exercise is not None else None
+        target = owner[0] if owner is not None else None
         if slug not in stored:
             action = "created"
-        elif stored[slug] == target and (exercise is None or target is not None):
+        elif stored[slug] == target and (owner is None or target is not None):
             action = "unchanged"
         else:
             action = "updated" if update else "skipped"
@@ -288,4 +321,4 @@ def plan_addresses(plan, old_slugs, gone_records, live, update, errors):
         if action in ("updated", "skipped"):
             plan.changes.append(Change("old_addresses", slug, ("exercise",), action))
         if action in ("created", "updated"):
-            plan.addresses.append((slug, exercise))
+            plan.addresses.append((slug, owner[1] if owner is not None else None))

@@ -20,9 +20,13 @@ class Plan:
     """What an import will do: rows to write, counts per kind and what differs per row."""
 
     taxa: list = field(default_factory=list)  # taxa to save, in writing order
-    # (exercise, record, secondary muscles, keys to write): created, then updated ones
-    exercises: list = field(default_factory=list)
-    addresses: list = field(default_factory=list)  # (old slug, exercise or None when gone)
+    # The exercise records, read again to write them: the file's stream, or a list.
+    records: object = ()
+    # (id or None when new, name) of the exercises to create or update, for plan_duplicates;
+    # the records themselves are not kept between checking and writing.
+    written: list = field(default_factory=list)
+    # (old slug, slug of the exercise after the import, or None when gone)
+    addresses: list = field(default_factory=list)
     counts: dict = field(default_factory=dict)
     changes: list = field(default_factory=list)
     # (name, what it lacks) of the published exercises written that fail the publish gate:

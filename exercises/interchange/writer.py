@@ -9,11 +9,12 @@ from ..models import FAQ, Exercise, ExerciseAlias, ExerciseSecondaryMuscle, Exer
 from ..recording import record_exercises, revision
 from . import media as media_format
 from . import substitutes
-from .format import TEXT_LISTS
+from .checks import summarize
+from .format import TEXT_LISTS, LibraryError
 
-# Exercises checked, and then written, together: the database is asked about one chunk at a
-# time and the rows of one chunk are built at a time, so memory does not grow with the file
-# beyond its parsed records.
+# Exercises checked, and then written, together: the records of one chunk are read, the
+# database asked about them and their rows built at a time, so memory does not grow with the
+# file.
 CHUNK = 500
 # An exercise's ordered lists in the file, and the model of their rows.
 LISTS = {
@@ -29,43 +30,60 @@ IMPORT_CREATE = "Imported from a library file"
 IMPORT_UPDATE = "Updated from a library file (import --update)"
 
 
-def write(plan, progress):
-    """Save the checked plan: taxa one by one (few), then the exercises a chunk at a time, each
+def write(plan, exercises, progress):
+    """Save the checked plan: taxa one by one (few), then the exercises a chunk at a time as
+    the records are read again (`exercises` is the ExercisePlanner that checked them), each
     chunk's new exercises and changed lists in bulk."""
     # One new content version for the whole import, not one per saved or deleted row.
     with one_change_for_all():
-        write_plan(plan, progress)
+        write_plan(plan, exercises, progress)
     # bulk_create sends no signals: tell the page cache itself.
     content_changed()
 
 
-def write_plan(plan, progress):
+def write_plan(plan, exercises, progress):
     for taxon in plan.taxa:
         # Its own revision: reverting one taxon must not revert the others imported with it.
         with revision(IMPORT_CREATE if taxon.pk is None else IMPORT_UPDATE):
             taxon.save()
-    writing = progress(plan.exercises, desc="Writing exercises", unit="exercise")
-    created, updated = [], []
-    for chunk in batched(writing, CHUNK):
-        written = write_exercises(chunk)
-        created += written[0]
-        updated += written[1]
+    created, updated, chosen = [], [], []
+
+    def write_chunk(chunk):
+        new, changed = write_exercises(chunk)
+        created.extend(new)
+        updated.extend(changed)
+        # Only ids are kept from one chunk to the next; a new exercise has no choices to clear.
+        chosen.extend(
+            (Exercise(pk=exercise.pk), data[substitutes.KEY])
+            for exercise, data, _, keys, _ in chunk
+            if substitutes.KEY in keys and (data[substitutes.KEY] or exercise.pk in changed)
+        )
+
+    errors = []
+    writing = progress(plan.records, desc="Writing exercises", unit="exercise")
+    exercises.run(errors, writing, write=write_chunk)
+    if errors:
+        # The checks found nothing a moment ago: the file changed while it was imported.
+        raise LibraryError("the file changed during the import: " + summarize(errors))
     # Substitutes once every exercise is saved: a record may name one a later record creates.
-    substitutes.write(
-        [
-            (exercise, data[substitutes.KEY])
-            for exercise, data, _, keys, _ in plan.exercises
-            if substitutes.KEY in keys
-        ]
-    )
+    substitutes.write(chosen)
     # The rows went in with bulk writes, which django-reversion does not see; recorded last so
     # that each revision holds the exercise's substitutes too.
-    record_exercises(created, IMPORT_CREATE)
-    record_exercises(updated, IMPORT_UPDATE)
+    recording = progress(
+        None, total=len(created) + len(updated), desc="Recording history", unit="exercise"
+    )
+    record_exercises(created, IMPORT_CREATE, done=recording.update)
+    record_exercises(updated, IMPORT_UPDATE, done=recording.update)
+    recording.close()
     # Old addresses last: a renamed exercise's save has just recorded its previous slug.
-    addresses = [ExerciseSlug(slug=slug, exercise=exercise) for slug, exercise in plan.addresses]
-    ExerciseSlug.objects.filter(slug__in=[address.slug for address in addresses]).delete()
-    ExerciseSlug.objects.bulk_create(addresses, batch_size=CHUNK)
+    owners = {}
+    for slugs in batched({owner for _, owner in plan.addresses if owner is not None}, CHUNK):
+        owners |= dict(Exercise.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    for chunk in batched(plan.addresses, CHUNK):
+        ExerciseSlug.objects.filter(slug__in=[slug for slug, _ in chunk]).delete()
+        ExerciseSlug.objects.bulk_create(
+            ExerciseSlug(slug=slug, exercise_id=owners.get(owner)) for slug, owner in chunk
+        )
 
 
 def write_exercises(chunk):

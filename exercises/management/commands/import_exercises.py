@@ -1,13 +1,13 @@
 """manage.py import_exercises PATH: load a Forge library or a free-exercise-db dump."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from exercises.interchange.format import SECTIONS, LibraryError, parse
+from exercises.interchange.format import SECTIONS, LibraryError
 from exercises.interchange.importer import FORMATS, import_library
+from exercises.interchange.reading import Library
 from exercises.models import Exercise
 
 KINDS = {
@@ -49,6 +49,40 @@ class ProgressStream:
         return self.wrapper.isatty()
 
 
+class LogProgress:
+    """Progress where standard error is not a terminal (a log): for a long phase, a plain line
+    at each tenth done; a short one (the starter library) prints nothing."""
+
+    # The smallest phase logged, by unit.
+    LOGGED_FROM = {"exercise": 5000, "B": 10 * 2**20}
+
+    def __init__(self, write, iterable=None, *, total=None, desc="", unit="exercise", **kwargs):
+        self.write, self.iterable, self.desc, self.unit = write, iterable, desc, unit
+        self.total = len(iterable) if total is None else total
+        self.done = 0
+        self.logged = self.total >= self.LOGGED_FROM.get(unit, 0)
+        self.tenths = 0
+
+    def __iter__(self):
+        for item in self.iterable:
+            yield item
+            self.update()
+
+    def update(self, count=1):
+        self.done += count
+        tenths = min(10, self.done * 10 // self.total) if self.total else 10
+        if self.logged and tenths > self.tenths:
+            self.tenths = tenths
+            if self.unit == "B":
+                amount = f"{self.done / 2**20:,.0f}/{self.total / 2**20:,.0f} MB"
+            else:
+                amount = f"{self.done:,}/{self.total:,} {self.unit}s"
+            self.write(f"{self.desc}: {amount} ({tenths * 10}%)")
+
+    def close(self):
+        pass
+
+
 class Command(BaseCommand):
     help = (
         "Import taxonomy and exercises from a JSON file (the Forge format, or a "
@@ -80,15 +114,18 @@ class Command(BaseCommand):
         quiet = options["verbosity"] == 0
 
         def progress(iterable, **kwargs):
+            if not quiet and not self.stderr.isatty():
+                return LogProgress(self.stderr.write, iterable, **kwargs)
             stream = ProgressStream(self.stderr)
             return tqdm(iterable, file=stream, disable=True if quiet else None, **kwargs)
 
+        library = None
         try:
-            # The bytes and the text are dropped as soon as they are parsed: at 50 MB they
-            # weigh as much as the records.
-            data = parse(read(path, source))
+            # A Forge library's exercises are read one at a time, once to check them and once
+            # more to write them, so memory does not grow with the file (reading.py).
+            library = Library(path, progress)
             plan = import_library(
-                data,
+                library.data,
                 format=options["format"],
                 update=options["update"],
                 status=options["status"],
@@ -98,6 +135,9 @@ class Command(BaseCommand):
             )
         except LibraryError as error:
             raise CommandError(f"{source}: {error}") from None
+        finally:
+            if library is not None:
+                library.close()
         if not quiet:
             self.report(source, plan, options)
 
@@ -170,14 +210,3 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         if len(lines) > len(shown):
             self.stdout.write(f"  ... and {len(lines) - len(shown)} more (-v 2 lists all)")
-
-
-def read(path, source):
-    """The file's bytes; "-" reads standard input."""
-    try:
-        if path != "-":
-            return Path(path).read_bytes()
-        stdin = getattr(sys.stdin, "buffer", None)
-        return stdin.read() if stdin is not None else sys.stdin.read()
-    except OSError as error:
-        raise LibraryError(f"cannot read it: {error.strerror or error}") from None
