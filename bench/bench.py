@@ -126,7 +126,7 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(rounds_uncached, rounds_cached, output):
+def measure(rounds_uncached, rounds_cached, output, page_seconds=None):
     """Subcommand: time every page type through the whole Django stack, as a WSGI server would."""
     import django
 
@@ -158,7 +158,10 @@ def measure(rounds_uncached, rounds_cached, output):
                 client.get(paths[0])
             query_count = len(queries)  # the log is emptied when the next request starts
             timings = []
+            budget = time.monotonic() + page_seconds if page_seconds else None
             for index in range(rounds):
+                if budget and len(timings) >= 5 and time.monotonic() > budget:
+                    break  # a slow page at a large size: enough samples for a median
                 path = paths[index % len(paths)]
                 if mode != "uncached" and index < len(paths):
                     client.get(path)  # each path is cached before it is timed
@@ -414,6 +417,13 @@ def main():
     parser.add_argument("--seconds", type=int, default=8, help="duration of each load test")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument(
+        "--page-seconds",
+        type=float,
+        default=60,
+        help="stop timing a page type after this long (at least 5 requests): bounds a run at"
+        " 50,000 exercises, where one uncached sitemap takes seconds",
+    )
+    parser.add_argument(
         "--in-process-only",
         action="store_true",
         help="only the in-process latencies (no gunicorn, no load tests); with several sizes,"
@@ -424,12 +434,22 @@ def main():
     load_parser.add_argument("size", type=int)
     measure_parser = subcommands.add_parser("measure")
     measure_parser.add_argument("output")
+    growth_parser = subcommands.add_parser(
+        "growth", help="the growth table from the latency-N.json files a --results folder kept"
+    )
+    growth_parser.add_argument("folder", type=Path)
+    parser.add_argument(
+        "--results", type=Path, help="keep each size's latency-N.json in this folder"
+    )
     args = parser.parse_args()
 
     if args.command == "load":
         return load(args.size)
+    if args.command == "growth":
+        files = sorted(args.folder.glob("latency-*.json"))
+        return growth({int(f.stem.split("-")[1]): json.loads(f.read_text()) for f in files})
     if args.command == "measure":
-        return measure(args.rounds, args.rounds * 4, args.output)
+        return measure(args.rounds, args.rounds * 4, args.output, args.page_seconds)
 
     database_url = os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forge_bench"
@@ -455,6 +475,8 @@ def main():
     log("collectstatic (production storage: pages name the hashed files)")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     workdir = Path(tempfile.mkdtemp(prefix="forge-bench-"))
+    if args.results:
+        args.results.mkdir(parents=True, exist_ok=True)
     latencies = {}
     try:
         for size in (int(s) for s in args.sizes.split(",")):
@@ -465,9 +487,19 @@ def main():
                 [PYTHON, "-m", "bench.bench", "load", str(size)], env=env, cwd=BASE_DIR, check=True
             )
             log(f"{size:,} exercises: in-process latency")
-            output = workdir / f"latency-{size}.json"
+            output = (args.results or workdir) / f"latency-{size}.json"
             subprocess.run(
-                [PYTHON, "-m", "bench.bench", "--rounds", str(args.rounds), "measure", str(output)],
+                [
+                    PYTHON,
+                    "-m",
+                    "bench.bench",
+                    "--rounds",
+                    str(args.rounds),
+                    "--page-seconds",
+                    str(args.page_seconds),
+                    "measure",
+                    str(output),
+                ],
                 env=env,
                 cwd=BASE_DIR,
                 check=True,
