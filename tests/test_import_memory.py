@@ -18,7 +18,6 @@ from exercises.management.commands.import_exercises import LogProgress
 from exercises.models import Exercise, Step
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-FREE_EXERCISE_DB = FIXTURES / "free-exercise-db.json"
 SPINE_STRETCH = json.loads((FIXTURES / "spine-stretch.json").read_text())["exercises"][0]
 
 
@@ -87,34 +86,37 @@ def test_import_memory_does_not_grow_with_the_file(spine_stretch, tmp_path, monk
     assert large_peak < 1.5 * small_peak
 
 
-def test_the_write_phase_shows_progress_on_a_terminal(taxonomy):
+def test_the_write_phase_shows_progress_on_a_terminal(spine_stretch, tmp_path):
     stderr = Terminal()
-    call_command("import_exercises", FREE_EXERCISE_DB, stdout=StringIO(), stderr=stderr)
+    path = library_file(tmp_path / "library.json", 20, "Shown")
+    call_command("import_exercises", path, stdout=StringIO(), stderr=stderr)
     shown = stderr.getvalue()
     for phase in ("Checking exercises", "Comparing names", "Writing exercises"):
         assert f"{phase}: 100%" in shown
-    # Recording the history of 873 exercises follows the writing, and is shown too; so is
-    # reading the file (a Forge library's, to the end; a free-exercise-db list is parsed whole).
-    assert "Reading the file:" in shown
+    # Recording the history of the exercises follows the writing, and is shown too, like
+    # reading the file.
+    assert "Reading the file: 100%" in shown
     assert "Recording history: 100%" in shown
-    assert "873/873" in shown.split("Recording history")[-1]
+    assert "20/20" in shown.split("Recording history")[-1]
 
 
-def test_a_long_import_logs_progress_lines_when_not_on_a_terminal(taxonomy, monkeypatch):
-    # As if the 873 exercises were a library as large as the ones logged.
-    monkeypatch.setattr(LogProgress, "LOGGED_FROM", {"exercise": 800, "B": 10 * 2**20})
+def test_a_long_import_logs_progress_lines_when_not_on_a_terminal(
+    spine_stretch, tmp_path, monkeypatch
+):
+    # As if 20 exercises were a library as large as the ones logged.
+    monkeypatch.setattr(LogProgress, "LOGGED_FROM", {"exercise": 20, "B": 10 * 2**20})
     stderr = StringIO()
-    call_command("import_exercises", FREE_EXERCISE_DB, stdout=StringIO(), stderr=stderr)
+    path = library_file(tmp_path / "library.json", 20, "Logged")
+    call_command("import_exercises", path, stdout=StringIO(), stderr=stderr)
     lines = stderr.getvalue().splitlines()
     for phase in ("Checking exercises", "Comparing names", "Writing exercises"):
-        assert f"{phase}: 88/873 exercises (10%)" in lines
-        assert f"{phase}: 873/873 exercises (100%)" in lines
-    assert "Recording history: 873/873 exercises (100%)" in lines
-    # Plain lines (no bar redrawn in place); the file (1 MB) is too small to log its reading.
-    assert all(
-        re.fullmatch(r"[A-Z][a-z ]+: [\d,]+/873 exercises \(\d+0%\)", line) for line in lines
-    )
+        assert f"{phase}: 2/20 exercises (10%)" in lines
+        assert f"{phase}: 20/20 exercises (100%)" in lines
+    assert "Recording history: 20/20 exercises (100%)" in lines
+    # Plain lines (no bar redrawn in place); the file (0.2 MB) is too small to log its reading.
+    assert all(re.fullmatch(r"[A-Z][a-z ]+: [\d,]+/20 exercises \(\d+0%\)", line) for line in lines)
     assert not any(line.startswith("Reading") for line in lines)
+    # A short one writes nothing: test_import_export's test_no_progress_bar_when_not_on_a_terminal.
 
 
 def test_standard_input_is_read_twice_from_a_copy(spine_stretch, tmp_path, monkeypatch):
