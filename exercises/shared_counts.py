@@ -49,17 +49,67 @@ def unfiltered_facet_values(version, using, facet):
 
 
 def facet_values(version, using):
-    """{facet: [every value]}, ordered as a facet lists them; values that visitors see,
-    so kept under the content version like the counts."""
+    """{facet: [every value]}, ordered as a facet lists them (one query for every facet):
+    values that visitors see, so kept under the content version like the counts."""
+    return shared("facet values, uncounted", version, using, lambda: taxonomy_rows(using))
 
-    def build():
-        from .models import FACET_MODELS
 
-        return {
-            facet: list(model.objects.using(using).all()) for facet, model in FACET_MODELS.items()
-        }
+def taxonomy_rows(using):
+    """Every row of each facet's taxonomy, as its model's instances in the facet's order, from
+    one UNION ALL of the tables (each column cast to its type where a table lacks it, each row
+    numbered in its table's order); the muscles worked are the muscles' rows."""
+    from django.db import connections
 
-    return shared("facet values, uncounted", version, using, build)
+    from .models import FACET_MODELS, FACETS
+
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = {}  # {column: its field, from the first table that has it}
+    for model in FACETS:
+        for model_field in model._meta.concrete_fields:
+            columns.setdefault(model_field.column, model_field)
+    branches = []
+    for index, model in enumerate(FACETS):
+        own = {model_field.column for model_field in model._meta.concrete_fields}
+        order = ", ".join(quote(name) for name in model._meta.ordering)
+        picked = [
+            quote(column) if column in own else f"CAST(NULL AS {model_field.db_type(connection)})"
+            for column, model_field in columns.items()
+        ]
+        branches.append(
+            f"SELECT {index}, ROW_NUMBER() OVER (ORDER BY {order}), {', '.join(picked)} "
+            f"FROM {quote(model._meta.db_table)}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches))
+        fetched = sorted(cursor.fetchall(), key=lambda row: row[:2])
+    positions = {column: place for place, column in enumerate(columns, start=2)}
+    rows = {model: [] for model in FACETS}
+    for row in fetched:
+        rows[FACETS[row[0]]].append(row)
+
+    def instances(model, table):
+        fields = model._meta.concrete_fields
+        converters = []
+        for model_field in fields:
+            column = model_field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            converters.append((column, found))
+        made = []
+        for row in rows[table]:
+            values = []
+            for model_field, (column, found) in zip(fields, converters, strict=True):
+                value = row[positions[model_field.column]]
+                for converter in found:
+                    value = converter(value, column, connection)
+                values.append(value)
+            made.append(model.from_db(using, [f.attname for f in fields], values))
+        return made
+
+    # A proxy (the muscles worked) reads its concrete model's table.
+    return {
+        facet: instances(model, model._meta.concrete_model) for facet, model in FACET_MODELS.items()
+    }
 
 
 def combinations(version, using, min_size):

@@ -140,3 +140,41 @@ def test_a_muscle_hub_counts_the_exercises_working_its_muscle_from_the_shared_co
     response, counted = counting_queries(client, "/exercises/muscle/lower-back")
     assert "6 exercises work the lower back" in text(html(response))
     assert len(counted) == 1  # its other facets, together
+
+
+def test_the_taxonomy_in_one_query_is_each_facets_rows(library):
+    from exercises.models import FACET_MODELS
+    from exercises.shared_counts import taxonomy_rows
+
+    def fields(row):
+        return type(row), {name: value for name, value in vars(row).items() if name != "_state"}
+
+    rows = taxonomy_rows("default")
+    for facet, model in FACET_MODELS.items():
+        assert [fields(row) for row in rows[facet]] == [fields(row) for row in model.objects.all()]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/exercises",
+        "/exercises/back",
+        "/exercises/muscle/lower-back",
+        "/exercises/back/barbell",
+        "/exercises?body_part=back&difficulty=advanced",
+        "/exercises?q=row&equipment=barbell",
+        "/exercises/back.md",
+    ],
+)
+def test_the_first_page_after_a_change_stays_within_the_browse_budget(
+    client, uncached, library, path
+):
+    """What the pages share is counted by the first page of a content version, within the
+    query budget pages had before they shared it."""
+    from test_query_budgets import BROWSE_BUDGET
+
+    content_changed()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    assert len(queries) <= BROWSE_BUDGET
