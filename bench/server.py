@@ -75,7 +75,8 @@ class Gunicorn:
     """gunicorn with the project's gunicorn.conf.py, on a loopback port (a free one unless
     given); always stopped."""
 
-    def __init__(self, env, logfile, *, recycle_workers=True, port=None):
+    def __init__(self, env, logfile, *, recycle_workers=True, port=None, cwd=None):
+        self.cwd = Path(cwd or BASE_DIR)  # another source tree (bench/ab.py), with its .venv
         self.port = port or free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.env = env | {"GUNICORN_BIND": f"{HOST}:{self.port}"}
@@ -85,9 +86,14 @@ class Gunicorn:
         self.logfile = logfile
 
     def __enter__(self):
+        gunicorn = (
+            Path(PYTHON).with_name("gunicorn")
+            if self.cwd == BASE_DIR
+            else self.cwd / ".venv" / "bin" / "gunicorn"
+        )
         self.process = subprocess.Popen(
-            [str(Path(PYTHON).with_name("gunicorn")), "--config", "gunicorn.conf.py"],
-            cwd=BASE_DIR,
+            [str(gunicorn), "--config", "gunicorn.conf.py"],
+            cwd=self.cwd,
             env=self.env,
             stdout=self.logfile,
             stderr=subprocess.STDOUT,
