@@ -10,7 +10,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from exercises.interchange import importer, reading, writer
@@ -140,3 +140,22 @@ def test_a_file_read_a_piece_at_a_time_gets_the_same_messages(db, tmp_path, cont
     path.write_text(content)
     with pytest.raises(Exception, match=message):
         call_command("import_exercises", path, stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_file_changed_between_the_passes_is_refused_and_nothing_is_written(
+    spine_stretch, tmp_path, monkeypatch
+):
+    # The file is read again to write what the first pass checked: if someone saves over it
+    # in between, the import stops rather than write records nobody checked.
+    path = library_file(tmp_path / "library.json", 3, "Edited")
+    write = importer.write
+
+    def write_after_an_edit(*args, **kwargs):
+        library_file(path, 4, "Other")
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "write", write_after_an_edit)
+    with pytest.raises(CommandError, match="changed while it was being imported"):
+        call_command("import_exercises", path, stdout=StringIO(), stderr=StringIO())
+    assert not Exercise.objects.filter(name__startswith="Edited").exists()
+    assert not Exercise.objects.filter(name__startswith="Other").exists()

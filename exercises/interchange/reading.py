@@ -9,6 +9,7 @@ nested too deeply fails as a RecursionError instead of exhausting memory.
 
 import codecs
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -50,6 +51,7 @@ class Library:
     def __init__(self, path, progress=None):
         self.path = path
         self.spool = None
+        self.fingerprint = None  # the file as the first pass read it (see open())
         if path == "-":
             # Standard input can be read once; the passes over it read a copy on disk.
             self.spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
@@ -91,6 +93,16 @@ class Library:
         except OSError as error:
             raise LibraryError(f"cannot read it: {error.strerror or error}") from None
         with binary:
+            # Each pass reads the file again: one that changed after the first pass (an edit,
+            # a copy over it) is refused, and the import's transaction writes nothing.
+            status = os.fstat(binary.fileno())
+            fingerprint = (status.st_ino, status.st_size, status.st_mtime_ns)
+            if self.fingerprint is None:
+                self.fingerprint = fingerprint
+            elif fingerprint != self.fingerprint:
+                raise LibraryError(
+                    "it changed while it was being imported; nothing was written: import it again"
+                )
             yield binary
 
     def close(self):
