@@ -195,28 +195,17 @@ class HotPagesClient:
         self.application = HotPages(WSGIHandler())
 
     def get(self, path):
-        import io
-        import sys
         from types import SimpleNamespace
+        from wsgiref.util import setup_testing_defaults
 
         path, _, query = path.partition("?")
         environ = {
-            "REQUEST_METHOD": "GET",
-            "SCRIPT_NAME": "",
             "PATH_INFO": path,
             "QUERY_STRING": query,
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": "testserver",
             "HTTP_X_FORWARDED_PROTO": PROXY_HEADERS["X-Forwarded-Proto"],
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
         }
+        setup_testing_defaults(environ)  # the rest of a GET's environ, as a WSGI server sets it
         status = []
         body = self.application(environ, lambda line, headers, exc_info=None: status.append(line))
         content = b"".join(body)

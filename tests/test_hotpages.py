@@ -6,8 +6,7 @@ WSGI handler, with memory of its own; they share the database and the page cache
 do. Assertions count how many requests reached Django, never seconds.
 """
 
-import io
-import sys
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core import signals
@@ -44,21 +43,12 @@ class Process:
         path, _, query = path.partition("?")
         environ = {
             "REQUEST_METHOD": method,
-            "SCRIPT_NAME": "",
             "PATH_INFO": path,
             "QUERY_STRING": query,
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": "testserver",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
             **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()},
         }
+        setup_testing_defaults(environ)  # the rest of the environ, as a WSGI server sets it
         started = {}
 
         def start_response(status, response_headers, exc_info=None):
