@@ -1,17 +1,29 @@
 """What crawlers read besides the pages: robots.txt and llms.txt."""
 
+from typing import NamedTuple
+
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from . import shared_counts
+from .browse import MIN_COMBINATION_SIZE
+from .caching import content_version
 from .models import FACETS, BodyPart, Equipment, Exercise
-from .sitemaps import combinations_with_exercises, hubs_with_exercises
 from .wording import combination_heading, library_summary
 
 TEXT = "text/plain; charset=utf-8"
 # A slug no page has, to split a reversed address around.
 PLACEHOLDER = "slug-placeholder-0"
+
+
+class Hub(NamedTuple):
+    """One line of llms.txt: a hub's heading, its Markdown copy's path, its exercise count."""
+
+    heading: str
+    markdown_url: str
+    count: int
 
 
 @require_safe
@@ -23,27 +35,37 @@ def robots_txt(request):
 @require_safe
 def llms_txt(request):
     """The library for language models (llmstxt.org): every hub's Markdown copy, a section
-    per facet in the sidebar's order."""
+    per facet in the sidebar's order.
+
+    Its counts are the library's own (shared_counts: the facet counts, the combination hubs
+    and the coverage every browse page reads, kept in each process under the content
+    version), so it costs no query of its own once a browse page has been rendered."""
+    version, using = content_version(), Exercise.objects.published().db
     sections = {}
     for model in FACETS:
         address = addresses(model.hub_url_name + "_markdown")
-        hubs = list(hubs_with_exercises(model))
-        for hub in hubs:
-            hub.markdown_url = address(hub.slug)
-        sections[model.plural] = hubs
+        sections[model.plural] = [
+            Hub(value.heading, address(value.slug), value.count)
+            for value in shared_counts.unfiltered_facet_values(version, using, model.facet)
+            if value.count
+        ]
+    taxonomy = shared_counts.facet_values(version, using)
+    body_parts = {value.slug: value for value in taxonomy[BodyPart.facet]}
+    equipment = {value.slug: value for value in taxonomy[Equipment.facet]}
     combination_address = addresses("exercises:combination_markdown", slugs=2)
     combinations = [
-        {
-            "name": combination_heading(
-                BodyPart(name=pair["body_part__name"]),
-                Equipment(name=pair["equipment__name"], slug=pair["equipment__slug"]),
-            ),
-            "url": combination_address(pair["body_part__slug"], pair["equipment__slug"]),
-            "count": pair["count"],
-        }
-        for pair in combinations_with_exercises()
+        Hub(
+            combination_heading(body_parts[body_part], equipment[kit]),
+            combination_address(body_part, kit),
+            count,
+        )
+        for (body_part, kit), count in sorted(
+            shared_counts.combinations(version, using, MIN_COMBINATION_SIZE).items()
+        )
+        # The catch-all equipment's combinations are not indexed (Browse.indexable).
+        if kit != Equipment.CATCH_ALL_SLUG
     ]
-    coverage = Exercise.objects.published().coverage()
+    coverage = shared_counts.coverage(version, using)[None]
     context = {
         "exercise_count": coverage["total"],
         "library_summary": library_summary(coverage),

@@ -158,6 +158,36 @@ def test_every_link_in_llms_txt_answers_200(client, library):
         assert response.status_code == 200, url
 
 
+def test_llms_txt_lists_each_facets_hubs_in_the_sidebars_order(client, library):
+    body = client.get("/llms.txt").content.decode()
+    section = body.split("## Difficulty levels\n\n")[1].split("\n\n")[0]
+    # Beginner, Intermediate, Advanced: the difficulty's own order, as the filter panel has it.
+    names = [name for name, _ in LINK.findall(section)]
+    expected = [
+        difficulty.heading
+        for difficulty in Difficulty.objects.all()
+        if difficulty.exercises.filter(status=Exercise.Status.PUBLISHED).exists()
+    ]
+    assert names == expected
+    assert len(names) > 1
+
+
+def test_llms_txt_counts_follow_an_edit_at_once(
+    client, library, django_capture_on_commit_callbacks
+):
+    # Its counts are shared with the browse pages under the content version (shared_counts):
+    # a published exercise shows in them on the next request, after a browse page read them.
+    client.get("/exercises/muscle/hamstrings")
+    line = "- [Hamstring Exercises](https://forge.example/exercises/muscle/hamstrings.md): "
+    assert line + "1 exercise\n" in client.get("/llms.txt").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_exercise("Nordic Curl", muscle="hamstrings")
+    body = client.get("/llms.txt").content.decode()
+    assert line + "2 exercises\n" in body
+    assert "> Forge is an exercise library: 14 exercises" in body
+
+
 # Links that never break: slug history and 410.
 
 
