@@ -3,7 +3,6 @@
 from typing import NamedTuple
 
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -11,11 +10,10 @@ from . import shared_counts
 from .browse import MIN_COMBINATION_SIZE
 from .caching import content_version
 from .models import FACETS, BodyPart, Equipment, Exercise
+from .paths import Addresses
 from .wording import combination_heading, library_summary
 
 TEXT = "text/plain; charset=utf-8"
-# A slug no page has, to split a reversed address around.
-PLACEHOLDER = "slug-placeholder-0"
 
 
 class Hub(NamedTuple):
@@ -41,22 +39,21 @@ def llms_txt(request):
     and the coverage every browse page reads, kept in each process under the content
     version), so it costs no query of its own once a browse page has been rendered."""
     version, using = content_version(), Exercise.objects.published().db
+    address = Addresses()
     sections = {}
     for model in FACETS:
-        address = addresses(model.hub_url_name + "_markdown")
         sections[model.plural] = [
-            Hub(value.heading, address(value.slug), value.count)
+            Hub(value.heading, address(model.hub_url_name + "_markdown", value.slug), value.count)
             for value in shared_counts.unfiltered_facet_values(version, using, model.facet)
             if value.count
         ]
     taxonomy = shared_counts.facet_values(version, using)
     body_parts = {value.slug: value for value in taxonomy[BodyPart.facet]}
     equipment = {value.slug: value for value in taxonomy[Equipment.facet]}
-    combination_address = addresses("exercises:combination_markdown", slugs=2)
     combinations = [
         Hub(
             combination_heading(body_parts[body_part], equipment[kit]),
-            combination_address(body_part, kit),
+            address("exercises:combination_markdown", body_part, kit),
             count,
         )
         for (body_part, kit), count in sorted(
@@ -73,15 +70,3 @@ def llms_txt(request):
         "combinations": combinations,
     }
     return render(request, "llms.txt", context, content_type=TEXT)
-
-
-def addresses(url_name, slugs=1):
-    """A function of `slugs` slugs giving the named page's path, from one reverse() instead
-    of one per page (canonical slugs need no quoting)."""
-    pattern = reverse(url_name, args=[PLACEHOLDER] * slugs)
-    parts = pattern.split(PLACEHOLDER)
-
-    def address(*slugs):
-        return "".join(part + slug for part, slug in zip(parts, slugs, strict=False)) + parts[-1]
-
-    return address

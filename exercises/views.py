@@ -10,11 +10,12 @@ from forge.pagecache import keep_out_of_page_cache, page_version, public_page
 
 from . import conditional, jsonld, suggestions
 from .bodymap.pages import ExerciseMap
-from .browse import Browse, markdown_path
+from .browse import Browse
 from .filters import SORTS
 from .models import FACET_MODELS, BodyPart, Exercise, ExerciseSlug, HubSlug
 from .models.compiled import CompiledQuery
 from .models.substitutes import grouped
+from .paths import markdown_path
 from .sitemaps import hubs_with_exercises
 
 MARKDOWN = "text/markdown; charset=utf-8"
