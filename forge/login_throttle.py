@@ -23,6 +23,7 @@ within that time. Without the cache, attempts take axes' full path, as before.
 import contextlib
 import logging
 import time
+from types import SimpleNamespace
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_ip_address, get_failure_limit
@@ -174,6 +175,7 @@ class LockedAddressMiddleware:
         if request.method == "POST" and self.is_login(request):
             address = get_client_ip_address(request)
             if address and refused_in_memory(address):
+                request.META[REFUSED_IN_MEMORY] = True  # RefusedLogins may keep the answer
                 return self.refuse()
             breaker = PageCacheMiddleware.breaker  # the same cache server as the pages
             if address and breaker.allows():
@@ -200,6 +202,59 @@ class LockedAddressMiddleware:
         # Not logged as a 4xx each time (django.request): remember_locked logs the lockout once.
         response._has_been_logged = True
         return response
+
+
+# The WSGI environ key LockedAddressMiddleware sets on a refusal answered from this process's
+# memory: the answer RefusedLogins may replay.
+REFUSED_IN_MEMORY = "forge.login_refused_in_memory"
+
+
+class RefusedLogins:
+    """The WSGI application, answering login POSTs from addresses this process refuses from
+    memory (refused_in_memory) before Django runs: a flood's refusals then cost what a hot page
+    does, not a Django request. The answer is LockedAddressMiddleware's own 429, as Django
+    sent it once in this process with every header the layers above it added (it depends on
+    nothing in the request); until then, and for any other request, Django answers."""
+
+    def __init__(self, application):
+        self.application = application
+        self.answer = None  # (status, headers, body) of the first refusal from memory
+        self.login_path = None
+
+    def __call__(self, environ, start_response):
+        if (
+            self.answer is not None
+            and environ.get("REQUEST_METHOD") == "POST"
+            and environ.get("PATH_INFO") == self.login_path
+        ):
+            address = get_client_ip_address(SimpleNamespace(META=environ))
+            if address and refused_in_memory(address):
+                status, headers, body = self.answer
+                start_response(status, list(headers))
+                return [body]
+        if self.answer is not None or environ.get("REQUEST_METHOD") != "POST":
+            return self.application(environ, start_response)
+        return self.keep_refusal(environ, start_response)
+
+    def keep_refusal(self, environ, start_response):
+        """Django's answer, kept when it is a refusal from memory."""
+        started = {}
+
+        def capture(status, headers, exc_info=None):
+            started.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        body = self.application(environ, capture)
+        if not environ.get(REFUSED_IN_MEMORY) or not started["status"].startswith("429"):
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        self.login_path = environ.get("PATH_INFO")
+        self.answer = (started["status"], list(started["headers"]), content)
+        return [content]
 
 
 def build_refusal(login_path):

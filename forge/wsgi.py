@@ -1,6 +1,7 @@
 """WSGI entry point, served by gunicorn in production (see gunicorn.conf.py).
 
-Hot pages are answered from the process's memory before Django runs (forge/hotpages.py).
+Hot pages (forge/hotpages.py) and the refusals of a locked-out address's login POSTs
+(forge/login_throttle.py) are answered from the process's memory before Django runs.
 """
 
 import os
@@ -11,5 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forge.settings")
 django_application = get_wsgi_application()
 
 from forge.hotpages import HotPages  # noqa: E402  (after Django is set up)
+from forge.login_throttle import RefusedLogins  # noqa: E402
 
-application = HotPages(django_application)
+# A login flood's refusals, then hot pages, are answered before Django runs.
+application = RefusedLogins(HotPages(django_application))

@@ -4,25 +4,30 @@ refused once the address reaches its limit, and refused attempts never run the p
 (The lockout of one user name from one address is in test_admin_reliability.py.)
 """
 
+import io
 import logging
 import os
 import time
 from datetime import timedelta
+from wsgiref.util import setup_testing_defaults
 
 import axes.attempts
 import axes.handlers.proxy
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import signals
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 from hashers import CountingHasher
 from workers import redis_test_url
 
 from forge import login_throttle
-from forge.login_throttle import forget_locked, lockout_key
+from forge.login_throttle import RefusedLogins, forget_locked, lockout_key
 
 LOGIN = "/admin/login/"
 PASSWORD = "correct-horse-battery"
@@ -267,3 +272,74 @@ def test_a_reset_on_another_app_server_is_seen_within_a_moment(tess, clock):
     assert CountingHasher.hashed == before
     clock(timedelta(seconds=login_throttle.LOCKOUT_MEMORY_SECONDS + 0.1))
     assert log_in("tess", PASSWORD).status_code == 302
+
+
+class CountingDjango:
+    """Django's WSGI handler, counting the requests that reach it."""
+
+    def __init__(self):
+        self.handler = WSGIHandler()
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.handler(environ, start_response)
+
+
+def wsgi_post(application, address):
+    """A login POST through a WSGI application, as gunicorn calls it: (status, headers, body)."""
+    form = b"username=guess7&password=wrong&next=%2Fadmin%2F"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": LOGIN,
+        "REMOTE_ADDR": address,
+        "HTTP_HOST": "testserver",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(form)),
+        "wsgi.input": io.BytesIO(form),
+    }
+    setup_testing_defaults(environ)
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started.update(status=status, headers=headers)
+
+    # As Django's test client does: a request must not close the test's transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        body = application(environ, start_response)
+        content = b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    return started["status"], dict(started["headers"]), content
+
+
+def test_a_flood_is_refused_before_django_runs_with_djangos_own_answer(tess):
+    lock_out_flood()
+    django = CountingDjango()
+    application = RefusedLogins(django)
+
+    # The first refusal from memory comes from Django; the next ones are the same answer
+    # without Django, and without a password check.
+    first = wsgi_post(application, FLOOD)
+    before = CountingHasher.hashed
+    again = [wsgi_post(application, FLOOD) for _ in range(5)]
+    assert django.calls == 1
+    assert CountingHasher.hashed == before
+    assert first[0].startswith("429")
+    assert all(answer == first for answer in again)
+    assert "Too many wrong passwords from your network." in " ".join(first[2].decode().split())
+    assert first[1]["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in first[1]
+
+    # Any other address, or this one once a reset is seen, still reaches Django (which refuses
+    # this form for its missing CSRF token, as it does any form posted without one).
+    status, _, _ = wsgi_post(application, ELSEWHERE)
+    assert status.startswith("403") and django.calls == 2
+    call_command("axes_reset_ip", FLOOD, verbosity=0)
+    status, _, _ = wsgi_post(application, FLOOD)
+    assert status.startswith("403") and django.calls == 3
