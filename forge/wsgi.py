@@ -14,5 +14,5 @@ django_application = get_wsgi_application()
 from forge.hotpages import HotPages  # noqa: E402  (after Django is set up)
 from forge.login_throttle import RefusedLogins  # noqa: E402
 
-# A login flood's refusals, then hot pages, are answered before Django runs.
-application = RefusedLogins(HotPages(django_application))
+# Hot pages (GET, HEAD) and a login flood's refusals (POST) are answered before Django runs.
+application = HotPages(RefusedLogins(django_application))
