@@ -6,37 +6,22 @@ WSGI handler, with memory of its own; they share the database and the page cache
 do. Assertions count how many requests reached Django, never seconds.
 """
 
-from wsgiref.util import setup_testing_defaults
-
 import pytest
-from django.core import signals
-from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from factories import make_exercise
+from wsgi import Counting, call
 
 from exercises.models import Exercise
 from forge import hotpages
 from forge.hotpages import HotPages
 
 
-class Counting:
-    """A WSGI application that counts the requests it is given."""
-
-    def __init__(self, application):
-        self.application = application
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.application(environ, start_response)
-
-
 class Process:
     """One app server process: its memory of hot pages in front of its own Django."""
 
     def __init__(self):
-        self.django = Counting(WSGIHandler())
+        self.django = Counting()
         self.application = HotPages(self.django)
 
     def get(self, path, method="GET", **headers):
@@ -48,24 +33,8 @@ class Process:
             "HTTP_HOST": "testserver",
             **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()},
         }
-        setup_testing_defaults(environ)  # the rest of the environ, as a WSGI server sets it
-        started = {}
-
-        def start_response(status, response_headers, exc_info=None):
-            started.update(status=status, headers=response_headers)
-
-        # As Django's test client does: a request must not close the test's transaction.
-        signals.request_started.disconnect(close_old_connections)
-        signals.request_finished.disconnect(close_old_connections)
-        try:
-            body = self.application(environ, start_response)
-            content = b"".join(body)
-            if hasattr(body, "close"):
-                body.close()
-        finally:
-            signals.request_started.connect(close_old_connections)
-            signals.request_finished.connect(close_old_connections)
-        return int(started["status"].split()[0]), dict(started["headers"]), content
+        status, headers, content = call(self.application, environ)
+        return int(status.split()[0]), headers, content
 
 
 @pytest.fixture

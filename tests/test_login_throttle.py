@@ -9,22 +9,19 @@ import logging
 import os
 import time
 from datetime import timedelta
-from wsgiref.util import setup_testing_defaults
 
 import axes.attempts
 import axes.handlers.proxy
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core import signals
 from django.core.cache import cache
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 from hashers import CountingHasher
 from workers import redis_test_url
+from wsgi import Counting, call
 
 from forge import login_throttle
 from forge.login_throttle import RefusedLogins, forget_locked, lockout_key
@@ -274,18 +271,6 @@ def test_a_reset_on_another_app_server_is_seen_within_a_moment(tess, clock):
     assert log_in("tess", PASSWORD).status_code == 302
 
 
-class CountingDjango:
-    """Django's WSGI handler, counting the requests that reach it."""
-
-    def __init__(self):
-        self.handler = WSGIHandler()
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.handler(environ, start_response)
-
-
 def wsgi_post(application, address):
     """A login POST through a WSGI application, as gunicorn calls it: (status, headers, body)."""
     form = b"username=guess7&password=wrong&next=%2Fadmin%2F"
@@ -298,29 +283,12 @@ def wsgi_post(application, address):
         "CONTENT_LENGTH": str(len(form)),
         "wsgi.input": io.BytesIO(form),
     }
-    setup_testing_defaults(environ)
-    started = {}
-
-    def start_response(status, headers, exc_info=None):
-        started.update(status=status, headers=headers)
-
-    # As Django's test client does: a request must not close the test's transaction.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        body = application(environ, start_response)
-        content = b"".join(body)
-        if hasattr(body, "close"):
-            body.close()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
-    return started["status"], dict(started["headers"]), content
+    return call(application, environ)
 
 
 def test_a_flood_is_refused_before_django_runs_with_djangos_own_answer(tess):
     lock_out_flood()
-    django = CountingDjango()
+    django = Counting()
     application = RefusedLogins(django)
 
     # The first refusal from memory comes from Django; the next ones are the same answer
