@@ -228,6 +228,20 @@ class Text:
             read = True
         return read
 
+    def ended(self, closing, container):
+        """After a value of an object or array: whether its `closing` character follows (read
+        past it), else the comma before the next value, json's messages for anything else."""
+        following = self.peek()
+        self.pos += 1
+        if following == closing:
+            return True
+        if following != ",":
+            raise self.error("Expecting ',' delimiter", self.pos - 1)
+        comma = self.pos - 1
+        if self.peek() == closing:
+            raise self.error(f"Illegal trailing comma before end of {container}", comma)
+        return False
+
     def error(self, message, pos):
         before = self.text[:pos]
         newline = before.rfind("\n")
@@ -257,15 +271,8 @@ def entries(text):
             if text.peek() == "":
                 raise text.error("Expecting value", text.pos)
             yield key, text.value()
-        following = text.peek()
-        text.pos += 1
-        if following == "}":
+        if text.ended("}", "object"):
             break
-        if following != ",":
-            raise text.error("Expecting ',' delimiter", text.pos - 1)
-        comma = text.pos - 1
-        if text.peek() == "}":
-            raise text.error("Illegal trailing comma before end of object", comma)
     if text.peek() != "":
         raise text.error("Extra data", text.pos)
 
@@ -280,15 +287,8 @@ def items(text):
         if text.peek() == "":
             raise text.error("Expecting value", text.pos)
         yield text.value()
-        following = text.peek()
-        text.pos += 1
-        if following == "]":
+        if text.ended("]", "array"):
             return
-        if following != ",":
-            raise text.error("Expecting ',' delimiter", text.pos - 1)
-        comma = text.pos - 1
-        if text.peek() == "]":
-            raise text.error("Illegal trailing comma before end of array", comma)
 
 
 def scan(text):
